@@ -1,0 +1,116 @@
+package io.strata.common.error;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.strata.proto.ErrorDetail;
+import io.strata.proto.ErrorReason;
+
+/**
+ * A failure with a machine-readable {@link ErrorReason} and a message a person can act on.
+ *
+ * <p>Crosses gRPC boundaries as a status whose details carry an {@link ErrorDetail}, so any
+ * client language can read the reason; {@link #from(Throwable)} turns such a status back into
+ * this exception on the Java side.
+ */
+public final class StrataException extends RuntimeException {
+    private final ErrorReason reason;
+
+    public StrataException(ErrorReason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public StrataException(ErrorReason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public ErrorReason reason() {
+        return reason;
+    }
+
+    /** Whether retrying the same request later (after a metadata refresh) may succeed. */
+    public boolean isRetriable() {
+        return switch (reason) {
+            case NOT_LEADER, STALE_LEADER_EPOCH, LEADER_NOT_AVAILABLE, METADATA_UNAVAILABLE,
+                    NODE_UNAVAILABLE, NOT_ENOUGH_REPLICAS, TIMEOUT -> true;
+            default -> false;
+        };
+    }
+
+    public ErrorDetail toDetail() {
+        return ErrorDetail.newBuilder().setReason(reason).setMessage(String.valueOf(getMessage())).build();
+    }
+
+    public StatusRuntimeException toStatusException() {
+        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                .setCode(statusCode(reason).value())
+                .setMessage(reason.name() + ": " + getMessage())
+                .addDetails(Any.pack(toDetail()))
+                .build();
+        return StatusProto.toStatusRuntimeException(status);
+    }
+
+    /** The gRPC status code a reason maps to. */
+    public static Status.Code statusCode(ErrorReason reason) {
+        return switch (reason) {
+            case INVALID_ARGUMENT, INVALID_TOPIC_NAME, CORRUPT_BATCH, RECORD_TOO_LARGE, REQUEST_TOO_LARGE ->
+                    Status.Code.INVALID_ARGUMENT;
+            case UNKNOWN_TOPIC, UNKNOWN_PARTITION, UNKNOWN_GROUP -> Status.Code.NOT_FOUND;
+            case TOPIC_ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
+            case NOT_LEADER, STALE_LEADER_EPOCH, NOT_ENOUGH_NODES, UNKNOWN_MEMBER, NO_OFFSET_FOR_PARTITION ->
+                    Status.Code.FAILED_PRECONDITION;
+            case LEADER_NOT_AVAILABLE, METADATA_UNAVAILABLE, NODE_UNAVAILABLE, NOT_ENOUGH_REPLICAS ->
+                    Status.Code.UNAVAILABLE;
+            case OFFSET_OUT_OF_RANGE -> Status.Code.OUT_OF_RANGE;
+            case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
+            case UNSUPPORTED -> Status.Code.UNIMPLEMENTED;
+            default -> Status.Code.INTERNAL;
+        };
+    }
+
+    /** Converts anything thrown by a call (local or remote) into a StrataException. */
+    public static StrataException from(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof StrataException se) {
+            return se;
+        }
+        if (cause instanceof StatusRuntimeException || cause instanceof io.grpc.StatusException) {
+            com.google.rpc.Status status = StatusProto.fromThrowable(cause);
+            if (status != null) {
+                for (Any any : status.getDetailsList()) {
+                    if (any.is(ErrorDetail.class)) {
+                        try {
+                            ErrorDetail d = any.unpack(ErrorDetail.class);
+                            return new StrataException(d.getReason(), d.getMessage(), cause);
+                        } catch (InvalidProtocolBufferException ignored) {
+                            // fall through to the status code
+                        }
+                    }
+                }
+            }
+            Status s = Status.fromThrowable(cause);
+            ErrorReason reason = switch (s.getCode()) {
+                case UNAVAILABLE -> ErrorReason.NODE_UNAVAILABLE;
+                case DEADLINE_EXCEEDED -> ErrorReason.TIMEOUT;
+                case INVALID_ARGUMENT -> ErrorReason.INVALID_ARGUMENT;
+                case UNIMPLEMENTED -> ErrorReason.UNSUPPORTED;
+                default -> ErrorReason.INTERNAL;
+            };
+            return new StrataException(reason, s.getCode() + ": " + s.getDescription(), cause);
+        }
+        return new StrataException(ErrorReason.INTERNAL, String.valueOf(cause), cause);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof java.util.concurrent.CompletionException
+                || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+}

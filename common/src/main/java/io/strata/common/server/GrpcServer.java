@@ -1,0 +1,68 @@
+package io.strata.common.server;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.strata.common.net.HostPort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A gRPC server as every Strata service runs it: plaintext Netty on one address, the
+ * standard health service (SERVING once started, NOT_SERVING while stopping) and server
+ * reflection so tools like grpcurl can explore the API. Port 0 picks a free port.
+ */
+public final class GrpcServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+
+    private final String name;
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services) {
+        this.name = name;
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()))
+                .maxInboundMessageSize(maxInboundMessageBytes)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance());
+        services.forEach(builder::addService);
+        this.server = builder.build();
+    }
+
+    public GrpcServer start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + " could not listen: " + e.getMessage(), e);
+        }
+        health.setStatus("", ServingStatus.SERVING);
+        log.info("{} listening on port {}", name, port());
+        return this;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
+                server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.strata.gateway;
+
+import io.strata.common.metadata.MetadataClient;
+import io.strata.common.net.HostPort;
+import io.strata.common.server.GrpcServer;
+import io.strata.gateway.admin.AdminService;
+import io.strata.gateway.consume.ConsumerService;
+import io.strata.gateway.consume.GroupOffsets;
+import io.strata.gateway.consume.PartitionReader;
+import io.strata.gateway.produce.ProduceHandler;
+import io.strata.gateway.produce.ProducerService;
+import io.strata.gateway.routing.MetadataCache;
+import io.strata.gateway.routing.NodeChannels;
+import io.strata.gateway.routing.PartitionRouter;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One gateway: serves the public Producer, Consumer and Admin APIs, routing produce and reads
+ * to partition leaders from a metadata image it keeps current through the watch stream.
+ * Stateless apart from consumer sessions, which live as long as their streams.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final GatewayConfig config;
+    private MetadataClient metadata;
+    private AutoCloseable watch;
+    private NodeChannels channels;
+    private PartitionRouter router;
+    private GrpcServer server;
+
+    public GatewayServer(GatewayConfig config) {
+        this.config = config;
+    }
+
+    public GatewayServer start() {
+        metadata = new MetadataClient(config.metadata(), config.requestTimeout());
+        MetadataCache cache = new MetadataCache(metadata);
+        watch = metadata.watch(cache::update);
+        channels = new NodeChannels();
+        router = new PartitionRouter(cache, channels);
+        PartitionReader reader = new PartitionReader(router, config.requestTimeout());
+        GroupOffsets offsets = new GroupOffsets(metadata, cache);
+        ConsumerService consumer = new ConsumerService(cache, reader, offsets, config.fetchMaxBytes());
+        server = new GrpcServer("gateway", config.bind(), config.maxRequestBytes(), List.of(
+                new ProducerService(new ProduceHandler(cache, router, config.requestTimeout())),
+                consumer,
+                new AdminService(metadata, cache, offsets, reader, consumer, () -> address().toString())));
+        server.start();
+        log.info("gateway listening on {}:{}", config.bind().host(), server.port());
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public HostPort address() {
+        return new HostPort(config.bind().host(), server.port());
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        try {
+            if (watch != null) {
+                watch.close();
+            }
+        } catch (Exception e) {
+            log.debug("closing watch", e);
+        }
+        if (router != null) {
+            router.close();
+        }
+        if (channels != null) {
+            channels.close();
+        }
+        if (metadata != null) {
+            metadata.close();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.strata.gateway.consume;
+
+import io.strata.common.error.Errors;
+import io.strata.common.metadata.MetadataClient;
+import io.strata.gateway.routing.MetadataCache;
+import io.strata.proto.CommitOffsetsRequest;
+import io.strata.proto.FetchOffsetsRequest;
+import io.strata.proto.TopicPartition;
+import io.strata.proto.TopicPartitionOffset;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Committed group offsets, which live in the metadata service. Validates commits at the
+ * edge (group, topic, partition, offset) so the Raft log only sees sensible commands.
+ * Blocking calls; thread-safe.
+ */
+public final class GroupOffsets {
+    private final MetadataClient metadata;
+    private final MetadataCache cache;
+
+    public GroupOffsets(MetadataClient metadata, MetadataCache cache) {
+        this.metadata = metadata;
+        this.cache = cache;
+    }
+
+    public void commit(String group, List<TopicPartitionOffset> offsets) {
+        validateGroup(group);
+        for (TopicPartitionOffset o : offsets) {
+            cache.partition(o.getTopic(), o.getPartition());
+            if (o.getOffset() < 0) {
+                throw Errors.invalid("offset " + o.getOffset() + " for " + o.getTopic() + "-" + o.getPartition()
+                        + " is negative");
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
+        CommitOffsetsRequest request = CommitOffsetsRequest.newBuilder().setGroup(group).addAllOffsets(offsets).build();
+        metadata.call(stub -> stub.commitOffsets(request));
+    }
+
+    /** Committed offsets of {@code partitions} (all of the group's when empty); missing ones are absent. */
+    public Map<TopicPartition, Long> fetch(String group, Collection<TopicPartition> partitions) {
+        validateGroup(group);
+        FetchOffsetsRequest request = FetchOffsetsRequest.newBuilder().setGroup(group).addAllPartitions(partitions).build();
+        Map<TopicPartition, Long> out = new HashMap<>();
+        for (TopicPartitionOffset o : metadata.call(stub -> stub.fetchOffsets(request)).getOffsetsList()) {
+            out.put(TopicPartition.newBuilder().setTopic(o.getTopic()).setPartition(o.getPartition()).build(),
+                    o.getOffset());
+        }
+        return out;
+    }
+
+    public static void validateGroup(String group) {
+        if (group == null || group.isBlank()) {
+            throw Errors.invalid("group id is empty");
+        }
+        if (group.length() > 255) {
+            throw Errors.invalid("group id is " + group.length() + " characters long; the limit is 255");
+        }
+    }
+}

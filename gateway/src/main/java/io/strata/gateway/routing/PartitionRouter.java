@@ -1,0 +1,107 @@
+package io.strata.gateway.routing;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.strata.common.error.StrataException;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.internal.NodeRecord;
+import io.strata.proto.internal.PartitionRecord;
+import io.strata.proto.internal.StorageNodeGrpc;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends a call to the current leader of a partition and retries it transparently — after the
+ * next metadata change, or a short pause — when the leader moved, is unknown or unreachable,
+ * until the caller's timeout. Non-retriable errors (unknown topic, corrupt batch, …) fail at once.
+ *
+ * <p>Thread-safe.
+ */
+public final class PartitionRouter implements AutoCloseable {
+    private static final long RETRY_PAUSE_MS = 100;
+
+    private final MetadataCache cache;
+    private final NodeChannels channels;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gateway-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** A call to one partition's leader. */
+    @FunctionalInterface
+    public interface LeaderCall<T> {
+        ListenableFuture<T> invoke(StorageNodeGrpc.StorageNodeFutureStub leader, PartitionRecord partition);
+    }
+
+    public PartitionRouter(MetadataCache cache, NodeChannels channels) {
+        this.cache = cache;
+        this.channels = channels;
+    }
+
+    public <T> CompletableFuture<T> call(String topic, int partition, Duration timeout, LeaderCall<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        attempt(topic, partition, System.nanoTime() + timeout.toNanos(), call, result);
+        return result;
+    }
+
+    private <T> void attempt(String topic, int partition, long deadline, LeaderCall<T> call,
+                             CompletableFuture<T> result) {
+        PartitionRecord p;
+        try {
+            p = cache.partition(topic, partition);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        NodeRecord leader = p.getLeader() < 0 ? null : cache.node(p.getLeader());
+        if (leader == null) {
+            retryOrFail(topic, partition, deadline, call, result, new StrataException(
+                    ErrorReason.LEADER_NOT_AVAILABLE, topic + "-" + partition + " has no leader right now"));
+            return;
+        }
+        long remaining = deadline - System.nanoTime();
+        StorageNodeGrpc.StorageNodeFutureStub stub = StorageNodeGrpc.newFutureStub(channels.get(leader.getAddress()))
+                .withDeadlineAfter(Math.max(1, remaining), TimeUnit.NANOSECONDS);
+        ListenableFuture<T> future;
+        try {
+            future = call.invoke(stub, p);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        Futures.addCallback(future, new FutureCallback<>() {
+            @Override
+            public void onSuccess(T value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                retryOrFail(topic, partition, deadline, call, result, StrataException.from(t));
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private <T> void retryOrFail(String topic, int partition, long deadline, LeaderCall<T> call,
+                                 CompletableFuture<T> result, StrataException error) {
+        boolean retriable = error.isRetriable() && error.reason() != ErrorReason.TIMEOUT;
+        if (!retriable || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS) >= deadline) {
+            result.completeExceptionally(error);
+            return;
+        }
+        CompletableFuture<Void> wake = cache.nextChange().copy();
+        retries.schedule(() -> wake.complete(null), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
+        wake.thenRunAsync(() -> attempt(topic, partition, deadline, call, result), retries);
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
+    }
+}

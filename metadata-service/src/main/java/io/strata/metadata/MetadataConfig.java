@@ -1,0 +1,88 @@
+package io.strata.metadata;
+
+import io.strata.common.error.Errors;
+import io.strata.common.net.HostPort;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything one metadata-service peer needs to run.
+ *
+ * @param peerId        this peer's id in the Raft group (e.g. {@code m1}); must appear in {@code peers}
+ * @param peers         every peer of the group: id, Raft address and API address. Default: none (required)
+ * @param apiBind       where this peer serves the MetadataService gRPC API. Default: {@code 127.0.0.1:9420}
+ * @param dataDir       directory for the Raft log and snapshots. Default: {@code ./strata-data/metadata-<peerId>}
+ * @param clusterName   names the Raft group; peers of one cluster must agree. Default: {@code strata}
+ * @param snapshotEvery take a snapshot (and purge the log before it) every this many entries. Default: 10000
+ * @param callTimeout   how long an API call waits for the Raft group (no leader, slow quorum). Default: 10 s
+ */
+public record MetadataConfig(
+        String peerId,
+        List<Peer> peers,
+        HostPort apiBind,
+        Path dataDir,
+        String clusterName,
+        long snapshotEvery,
+        Duration callTimeout) {
+
+    /** One member of the metadata Raft group. */
+    public record Peer(String id, HostPort raftAddress, HostPort apiAddress) {
+        /** Parses {@code id=raftHost:raftPort/apiHost:apiPort}. */
+        public static Peer parse(String text) {
+            int eq = text.indexOf('=');
+            int slash = text.indexOf('/');
+            if (eq <= 0 || slash < eq) {
+                throw Errors.invalid("metadata peer '" + text + "' is not ID=RAFT_HOST:PORT/API_HOST:PORT");
+            }
+            return new Peer(text.substring(0, eq).trim(), HostPort.parse(text.substring(eq + 1, slash)),
+                    HostPort.parse(text.substring(slash + 1)));
+        }
+
+        @Override
+        public String toString() {
+            return id + "=" + raftAddress + "/" + apiAddress;
+        }
+    }
+
+    public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+    public MetadataConfig {
+        if (peers.stream().noneMatch(p -> p.id().equals(peerId))) {
+            throw Errors.invalid("peer id '" + peerId + "' is not one of the configured peers " + peers);
+        }
+        peers = List.copyOf(peers);
+    }
+
+    /** Parses a comma-separated peer list. */
+    public static List<Peer> parsePeers(String text) {
+        List<Peer> out = new ArrayList<>();
+        for (String p : text.split(",")) {
+            if (!p.isBlank()) {
+                out.add(Peer.parse(p.trim()));
+            }
+        }
+        return out;
+    }
+
+    /** A config with the documented defaults for everything but identity and peers. */
+    public static MetadataConfig of(String peerId, List<Peer> peers, Path dataDir) {
+        HostPort api = peers.stream().filter(p -> p.id().equals(peerId)).findFirst()
+                .map(Peer::apiAddress).orElse(new HostPort("127.0.0.1", 9420));
+        return new MetadataConfig(peerId, peers, api, dataDir, "strata", DEFAULT_SNAPSHOT_EVERY, DEFAULT_CALL_TIMEOUT);
+    }
+
+    public MetadataConfig withApiBind(HostPort bind) {
+        return new MetadataConfig(peerId, peers, bind, dataDir, clusterName, snapshotEvery, callTimeout);
+    }
+
+    public MetadataConfig withSnapshotEvery(long entries) {
+        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, entries, callTimeout);
+    }
+
+    public Peer self() {
+        return peers.stream().filter(p -> p.id().equals(peerId)).findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,157 @@
+package io.strata.metadata;
+
+import io.strata.common.net.Channels;
+import io.strata.common.server.GrpcServer;
+import io.strata.metadata.api.MetadataApiService;
+import io.strata.metadata.api.RaftCommands;
+import io.strata.metadata.state.MetadataStateMachine;
+import io.strata.metadata.watch.WatchHub;
+import io.strata.proto.MetadataPeerDescription;
+import io.strata.proto.internal.DescribeQuorumResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One metadata-service peer: a Ratis server running {@link MetadataStateMachine} on its Raft
+ * port, and the MetadataService gRPC API on its API port. Start three (or five) with the same
+ * peer list to form the group; restart one on the same data directory and it recovers from
+ * its snapshot and log.
+ */
+public final class MetadataServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetadataServer.class);
+
+    private final MetadataConfig config;
+    private final WatchHub watchHub = new WatchHub();
+    private final MetadataStateMachine stateMachine = new MetadataStateMachine(watchHub::publish);
+    private final RaftGroup group;
+    private RaftServer raftServer;
+    private RaftCommands raft;
+    private GrpcServer api;
+
+    public MetadataServer(MetadataConfig config) {
+        this.config = config;
+        List<RaftPeer> peers = config.peers().stream().map(p -> RaftPeer.newBuilder()
+                .setId(p.id()).setAddress(p.raftAddress().toString()).build()).toList();
+        UUID groupUuid = UUID.nameUUIDFromBytes(("strata-metadata:" + config.clusterName()).getBytes(StandardCharsets.UTF_8));
+        this.group = RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid), peers);
+    }
+
+    public MetadataServer start() {
+        try {
+            RaftProperties props = raftProperties();
+            raftServer = RaftServer.newBuilder()
+                    .setServerId(RaftPeerId.valueOf(config.peerId()))
+                    .setGroup(group)
+                    .setStateMachine(stateMachine)
+                    .setProperties(props)
+                    .build();
+            raftServer.start();
+            RaftClient client = RaftClient.newBuilder()
+                    .setProperties(props)
+                    .setRaftGroup(group)
+                    .setLeaderId(null)
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                            100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                    .build();
+            raft = new RaftCommands(client, config.callTimeout());
+            api = new GrpcServer("metadata " + config.peerId(), config.apiBind(), Channels.MAX_INBOUND_MESSAGE_BYTES,
+                    List.of(new MetadataApiService(raft, stateMachine, watchHub, this::describeQuorum))).start();
+            log.info("metadata peer {} started: raft {} api port {}", config.peerId(),
+                    config.self().raftAddress(), api.port());
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("metadata peer " + config.peerId() + " failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private RaftProperties raftProperties() {
+        RaftProperties props = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(props, List.of(config.dataDir().resolve("raft").toFile()));
+        GrpcConfigKeys.Server.setPort(props, config.self().raftAddress().port());
+        GrpcConfigKeys.Server.setHost(props, config.self().raftAddress().host());
+        RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotEvery());
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        return props;
+    }
+
+    /** Port of the MetadataService API (useful when configured as 0). */
+    public int apiPort() {
+        return api.port();
+    }
+
+    public String peerId() {
+        return config.peerId();
+    }
+
+    /** Whether this peer currently leads the Raft group. */
+    public boolean isLeader() {
+        try {
+            return raftServer.getDivision(group.getGroupId()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The Raft index this peer has applied. */
+    public long appliedIndex() {
+        TermIndex ti = stateMachine.getLastAppliedTermIndex();
+        return ti == null ? 0 : ti.getIndex();
+    }
+
+    private DescribeQuorumResponse describeQuorum() {
+        RaftPeerId leader = null;
+        try {
+            leader = raftServer.getDivision(group.getGroupId()).getInfo().getLeaderId();
+        } catch (IOException e) {
+            log.debug("no division yet", e);
+        }
+        DescribeQuorumResponse.Builder b = DescribeQuorumResponse.newBuilder();
+        for (MetadataConfig.Peer p : config.peers()) {
+            String role = leader == null ? "UNKNOWN" : leader.toString().equals(p.id()) ? "LEADER" : "FOLLOWER";
+            b.addPeers(MetadataPeerDescription.newBuilder().setId(p.id())
+                    .setAddress(p.apiAddress().toString()).setRole(role));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void close() {
+        if (api != null) {
+            api.close();
+        }
+        watchHub.close();
+        try {
+            if (raft != null) {
+                raft.close();
+            }
+            if (raftServer != null) {
+                raftServer.close();
+            }
+        } catch (IOException e) {
+            log.warn("metadata peer {} did not close cleanly", config.peerId(), e);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package io.strata.metadata.api;
+
+import io.grpc.stub.StreamObserver;
+import io.strata.common.error.Errors;
+import io.strata.common.error.RpcCalls;
+import io.strata.common.topic.TopicConfig;
+import io.strata.common.topic.TopicNames;
+import io.strata.metadata.placement.ReplicaPlacer;
+import io.strata.metadata.state.MetadataStateMachine;
+import io.strata.metadata.watch.WatchHub;
+import io.strata.proto.CommitOffsetsRequest;
+import io.strata.proto.CommitOffsetsResponse;
+import io.strata.proto.CreateTopicRequest;
+import io.strata.proto.DeleteTopicRequest;
+import io.strata.proto.DeleteTopicResponse;
+import io.strata.proto.FetchOffsetsRequest;
+import io.strata.proto.FetchOffsetsResponse;
+import io.strata.proto.ListGroupsRequest;
+import io.strata.proto.ListGroupsResponse;
+import io.strata.proto.TopicPartitionOffset;
+import io.strata.proto.internal.CommitOffsetsCommand;
+import io.strata.proto.internal.DescribeQuorumRequest;
+import io.strata.proto.internal.DescribeQuorumResponse;
+import io.strata.proto.internal.GetImageRequest;
+import io.strata.proto.internal.MetadataCommand;
+import io.strata.proto.internal.MetadataImage;
+import io.strata.proto.internal.MetadataQuery;
+import io.strata.proto.internal.MetadataServiceGrpc;
+import io.strata.proto.internal.NodeRecord;
+import io.strata.proto.internal.NodeState;
+import io.strata.proto.internal.PartitionRecord;
+import io.strata.proto.internal.RegisterNodeRequest;
+import io.strata.proto.internal.RegisterNodeResponse;
+import io.strata.proto.internal.TopicRecord;
+import io.strata.proto.internal.WatchEvent;
+import io.strata.proto.internal.WatchRequest;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * The MetadataService gRPC API of one peer. Writes are decided here (placement, ids, times),
+ * then proposed to Raft through {@link RaftCommands}, so any peer can take any call; reads
+ * that must be current go through the leader, Watch streams serve this peer's applied state.
+ */
+public final class MetadataApiService extends MetadataServiceGrpc.MetadataServiceImplBase {
+    /** An upper bound that keeps one topic's metadata well inside a Raft entry. */
+    static final int MAX_PARTITIONS = 10_000;
+
+    private final RaftCommands raft;
+    private final MetadataStateMachine stateMachine;
+    private final WatchHub watchHub;
+    private final Supplier<DescribeQuorumResponse> quorum;
+
+    public MetadataApiService(RaftCommands raft, MetadataStateMachine stateMachine, WatchHub watchHub,
+                              Supplier<DescribeQuorumResponse> quorum) {
+        this.raft = raft;
+        this.stateMachine = stateMachine;
+        this.watchHub = watchHub;
+        this.quorum = quorum;
+    }
+
+    @Override
+    public void registerNode(RegisterNodeRequest request, StreamObserver<RegisterNodeResponse> observer) {
+        RpcCalls.async(observer, () -> {
+            if (request.getAddress().isBlank()) {
+                throw Errors.invalid("node " + request.getId() + " registered without an address");
+            }
+            return raft.submit(MetadataCommand.newBuilder().setRegisterNode(request).build())
+                    .thenApply(r -> RegisterNodeResponse.getDefaultInstance());
+        });
+    }
+
+    @Override
+    public void createTopic(CreateTopicRequest request, StreamObserver<TopicRecord> observer) {
+        RpcCalls.async(observer, () -> {
+            TopicRecord topic = planTopic(request, stateMachine.localImage());
+            if (request.getValidateOnly()) {
+                return java.util.concurrent.CompletableFuture.completedFuture(topic);
+            }
+            return raft.submit(MetadataCommand.newBuilder().setCreateTopic(topic).build())
+                    .thenApply(r -> r.getTopic());
+        });
+    }
+
+    /** Validates a create request and decides its placement against {@code image}. */
+    static TopicRecord planTopic(CreateTopicRequest request, MetadataImage image) {
+        TopicNames.validate(request.getName());
+        if (request.getPartitions() < 1 || request.getPartitions() > MAX_PARTITIONS) {
+            throw Errors.invalid("partitions must be between 1 and " + MAX_PARTITIONS + ", got " + request.getPartitions());
+        }
+        if (request.getReplicationFactor() < 1) {
+            throw Errors.invalid("replication factor must be at least 1, got " + request.getReplicationFactor());
+        }
+        TopicConfig.validate(request.getConfigsMap());
+        int minIsr = Integer.parseInt(TopicConfig.MIN_INSYNC_REPLICAS.valueIn(request.getConfigsMap()));
+        if (minIsr > request.getReplicationFactor()) {
+            throw Errors.invalid("min.insync.replicas=" + minIsr + " exceeds the replication factor "
+                    + request.getReplicationFactor() + "; acks=all writes could never succeed");
+        }
+        if (image.getTopicsList().stream().anyMatch(t -> t.getName().equals(request.getName()))) {
+            throw new io.strata.common.error.StrataException(io.strata.proto.ErrorReason.TOPIC_ALREADY_EXISTS,
+                    "topic '" + request.getName() + "' already exists");
+        }
+        List<Integer> live = image.getNodesList().stream()
+                .filter(n -> n.getState() == NodeState.NODE_ALIVE).map(NodeRecord::getId).sorted().toList();
+        int start = live.isEmpty() ? 0 : ThreadLocalRandom.current().nextInt(live.size());
+        List<List<Integer>> placement = ReplicaPlacer.place(live, request.getPartitions(),
+                request.getReplicationFactor(), start);
+        TopicRecord.Builder topic = TopicRecord.newBuilder()
+                .setName(request.getName())
+                .setTopicId(UUID.randomUUID().toString())
+                .setReplicationFactor(request.getReplicationFactor())
+                .putAllConfigs(request.getConfigsMap());
+        for (int p = 0; p < placement.size(); p++) {
+            List<Integer> replicas = placement.get(p);
+            topic.addPartitions(PartitionRecord.newBuilder().setPartition(p).addAllReplicas(replicas)
+                    .setLeader(replicas.get(0)).setLeaderEpoch(0).setPartitionEpoch(0).addAllIsr(replicas));
+        }
+        return topic.build();
+    }
+
+    @Override
+    public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
+        RpcCalls.async(observer, () -> raft.submit(MetadataCommand.newBuilder().setDeleteTopic(request).build())
+                .thenApply(r -> DeleteTopicResponse.getDefaultInstance()));
+    }
+
+    @Override
+    public void getImage(GetImageRequest request, StreamObserver<MetadataImage> observer) {
+        if (!request.getLinearizable()) {
+            RpcCalls.unary(observer, stateMachine::localImage);
+            return;
+        }
+        RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setImage(true).build(),
+                MetadataImage.parser()));
+    }
+
+    @Override
+    public void watch(WatchRequest request, StreamObserver<WatchEvent> observer) {
+        watchHub.subscribe(request.getKnownVersion(), observer);
+    }
+
+    @Override
+    public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> observer) {
+        RpcCalls.async(observer, () -> {
+            if (request.getGroup().isBlank()) {
+                throw Errors.invalid("group id is empty");
+            }
+            for (TopicPartitionOffset o : request.getOffsetsList()) {
+                if (o.getOffset() < 0) {
+                    throw Errors.invalid("offset " + o.getOffset() + " for " + o.getTopic() + "-"
+                            + o.getPartition() + " is negative");
+                }
+            }
+            CommitOffsetsCommand command = CommitOffsetsCommand.newBuilder().setGroup(request.getGroup())
+                    .addAllOffsets(request.getOffsetsList()).setCommitTimeMs(System.currentTimeMillis()).build();
+            return raft.submit(MetadataCommand.newBuilder().setCommitOffsets(command).build())
+                    .thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
+        });
+    }
+
+    @Override
+    public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> observer) {
+        RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setFetchOffsets(request).build(),
+                FetchOffsetsResponse.parser()));
+    }
+
+    @Override
+    public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> observer) {
+        RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setListGroups(true).build(),
+                ListGroupsResponse.parser()));
+    }
+
+    @Override
+    public void describeQuorum(DescribeQuorumRequest request, StreamObserver<DescribeQuorumResponse> observer) {
+        RpcCalls.unary(observer, quorum);
+    }
+}

@@ -1,0 +1,76 @@
+package io.strata.metadata.api;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Parser;
+import io.strata.common.error.Errors;
+import io.strata.common.error.StrataException;
+import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.MetadataCommand;
+import io.strata.proto.internal.MetadataQuery;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * Sends commands and linearizable queries to the Raft group (its leader, wherever it is)
+ * and turns the replies into results or {@link StrataException}s. Thread-safe.
+ */
+public final class RaftCommands implements AutoCloseable {
+    private final RaftClient client;
+    private final Duration timeout;
+
+    public RaftCommands(RaftClient client, Duration timeout) {
+        this.client = client;
+        this.timeout = timeout;
+    }
+
+    /** Proposes {@code command}; completes with its result once applied, or fails with its error. */
+    public CompletableFuture<CommandResult> submit(MetadataCommand command) {
+        return client.async().send(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((reply, error) -> {
+                    CommandResult result = parse(reply, error, CommandResult.parser());
+                    if (result.hasError()) {
+                        throw new StrataException(result.getError().getReason(), result.getError().getMessage());
+                    }
+                    return result;
+                });
+    }
+
+    /** Runs a read on the leader after confirming its leadership (Raft read index). */
+    public <T extends com.google.protobuf.Message> CompletableFuture<T> query(MetadataQuery query, Parser<T> parser) {
+        return client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(query.toByteArray())))
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((reply, error) -> parse(reply, error, parser));
+    }
+
+    private <T> T parse(RaftClientReply reply, Throwable error, Parser<T> parser) {
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof TimeoutException) {
+                throw Errors.metadataUnavailable("no Raft quorum answered within " + timeout.toMillis() + " ms");
+            }
+            throw Errors.metadataUnavailable(String.valueOf(cause));
+        }
+        if (!reply.isSuccess()) {
+            throw Errors.metadataUnavailable(String.valueOf(reply.getException()));
+        }
+        try {
+            return parser.parseFrom(reply.getMessage().getContent().toByteArray());
+        } catch (InvalidProtocolBufferException e) {
+            throw Errors.metadataUnavailable("unreadable reply: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        client.close();
+    }
+}

@@ -1,0 +1,92 @@
+package io.strata.storage.api;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.stub.StreamObserver;
+import io.strata.common.error.Errors;
+import io.strata.common.error.RpcCalls;
+import io.strata.proto.internal.AppendRequest;
+import io.strata.proto.internal.AppendResponse;
+import io.strata.proto.internal.ListOffsetRequest;
+import io.strata.proto.internal.ListOffsetResponse;
+import io.strata.proto.internal.ReadRequest;
+import io.strata.proto.internal.ReadResponse;
+import io.strata.proto.internal.StorageNodeGrpc;
+import io.strata.storage.log.PartitionLog;
+import io.strata.storage.partition.PartitionReplica;
+import io.strata.storage.partition.ReplicaManager;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The StorageNode gRPC API: appends to and reads from partitions this node leads. Requests
+ * come from gateways, which validated them already; the node still checks everything that
+ * could corrupt its log (CRC, sizes, epochs), since nothing from the network is trusted.
+ */
+public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase {
+    /** Longest long-poll accepted, so a bad request cannot park a call for hours. */
+    static final int MAX_WAIT_MS = 60_000;
+
+    private final ReplicaManager replicas;
+    private final int maxReadBytes;
+
+    public StorageApiService(ReplicaManager replicas, int maxReadBytes) {
+        this.replicas = replicas;
+        this.maxReadBytes = maxReadBytes;
+    }
+
+    @Override
+    public void append(AppendRequest request, StreamObserver<AppendResponse> observer) {
+        RpcCalls.unary(observer, () -> {
+            PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
+            replica.ensureLeader(request.getLeaderEpoch());
+            // A private copy: the log rewrites base offset and epoch in place.
+            ByteBuffer batches = ByteBuffer.wrap(request.getBatches().toByteArray());
+            PartitionLog.AppendResult result = replica.append(batches);
+            return AppendResponse.newBuilder().setBaseOffset(result.baseOffset())
+                    .setLastOffset(result.lastOffset()).build();
+        });
+    }
+
+    @Override
+    public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
+        RpcCalls.async(observer, () -> {
+            if (request.getMaxWaitMs() < 0 || request.getMaxWaitMs() > MAX_WAIT_MS) {
+                throw Errors.invalid("max wait " + request.getMaxWaitMs() + " ms is outside 0.." + MAX_WAIT_MS);
+            }
+            PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
+            replica.ensureLeader();
+            CompletableFuture<Void> ready = request.getMaxWaitMs() == 0
+                    ? CompletableFuture.completedFuture(null)
+                    : replica.dataAfter(request.getOffset()).copy()
+                            .completeOnTimeout(null, request.getMaxWaitMs(), TimeUnit.MILLISECONDS);
+            return ready.thenApply(v -> readNow(replica, request));
+        });
+    }
+
+    private ReadResponse readNow(PartitionReplica replica, ReadRequest request) {
+        int maxBytes = request.getMaxBytes() <= 0 ? maxReadBytes : Math.min(request.getMaxBytes(), maxReadBytes);
+        ByteBuffer data = replica.read(request.getOffset(), maxBytes);
+        return ReadResponse.newBuilder()
+                .setBatches(UnsafeByteOperations.unsafeWrap(data))
+                .setHighWatermark(replica.highWatermark())
+                .setLogStartOffset(replica.logStartOffset())
+                .build();
+    }
+
+    @Override
+    public void listOffset(ListOffsetRequest request, StreamObserver<ListOffsetResponse> observer) {
+        RpcCalls.unary(observer, () -> {
+            PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
+            replica.ensureLeader();
+            long offset = switch (request.getSpec()) {
+                case OFFSET_SPEC_EARLIEST -> replica.logStartOffset();
+                case OFFSET_SPEC_LATEST -> replica.highWatermark();
+                case OFFSET_SPEC_TIMESTAMP -> Math.min(replica.offsetForTimestamp(request.getTimestampMs()),
+                        replica.highWatermark());
+                default -> throw Errors.invalid("offset spec is missing (EARLIEST, LATEST or TIMESTAMP)");
+            };
+            return ListOffsetResponse.newBuilder().setOffset(offset).setTimestampMs(-1).build();
+        });
+    }
+}

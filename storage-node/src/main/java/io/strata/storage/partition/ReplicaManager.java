@@ -1,0 +1,126 @@
+package io.strata.storage.partition;
+
+import io.strata.common.error.Errors;
+import io.strata.proto.internal.MetadataImage;
+import io.strata.proto.internal.PartitionRecord;
+import io.strata.proto.internal.TopicRecord;
+import io.strata.storage.log.PartitionLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partition replicas this node holds, kept in step with the metadata image: opens a log
+ * for every partition assigned here, updates roles and epochs, and deletes the data of
+ * topics that were deleted (or re-created under the same name with a new topic id).
+ *
+ * <p>Directory layout: {@code <dataDir>/<topic>-<partition>/} with a {@code topic.id} file.
+ *
+ * <p>Thread-safe: {@link #apply} runs on the watch thread; lookups from request threads.
+ */
+public final class ReplicaManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+    private static final String TOPIC_ID_FILE = "topic.id";
+
+    private final int nodeId;
+    private final Path dataDir;
+    private final int maxBatchBytes;
+    private final Map<String, PartitionReplica> replicas = new ConcurrentHashMap<>();
+    private volatile long appliedVersion;
+
+    public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes) {
+        this.nodeId = nodeId;
+        this.dataDir = dataDir;
+        this.maxBatchBytes = maxBatchBytes;
+    }
+
+    private static String key(String topic, int partition) {
+        return topic + "-" + partition;
+    }
+
+    /** The replica of (topic, partition) on this node, or UNKNOWN_TOPIC / NOT_LEADER. */
+    public PartitionReplica get(String topic, int partition) {
+        PartitionReplica r = replicas.get(key(topic, partition));
+        if (r == null) {
+            throw Errors.notLeader(topic, partition, nodeId);
+        }
+        return r;
+    }
+
+    public synchronized void apply(MetadataImage image) {
+        Set<String> wanted = new HashSet<>();
+        for (TopicRecord topic : image.getTopicsList()) {
+            for (PartitionRecord p : topic.getPartitionsList()) {
+                if (!p.getReplicasList().contains(nodeId)) {
+                    continue;
+                }
+                String key = key(topic.getName(), p.getPartition());
+                wanted.add(key);
+                PartitionReplica replica = replicas.computeIfAbsent(key,
+                        k -> openReplica(topic, p.getPartition()));
+                replica.updateRole(p.getLeader() == nodeId, p.getLeaderEpoch());
+            }
+        }
+        for (String key : Set.copyOf(replicas.keySet())) {
+            if (!wanted.contains(key)) {
+                PartitionReplica removed = replicas.remove(key);
+                removed.close();
+                deleteDir(dataDir.resolve(key));
+                log.info("node {} dropped replica {} (no longer assigned)", nodeId, key);
+            }
+        }
+        appliedVersion = image.getVersion();
+    }
+
+    private PartitionReplica openReplica(TopicRecord topic, int partition) {
+        Path dir = dataDir.resolve(key(topic.getName(), partition));
+        try {
+            Path idFile = dir.resolve(TOPIC_ID_FILE);
+            if (Files.exists(idFile) && !Files.readString(idFile).equals(topic.getTopicId())) {
+                log.info("{} belongs to an older topic of the same name; deleting it", dir);
+                deleteDir(dir);
+            }
+            Files.createDirectories(dir);
+            if (!Files.exists(idFile)) {
+                Files.writeString(idFile, topic.getTopicId(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
+        }
+        return new PartitionReplica(topic.getName(), partition, nodeId, PartitionLog.open(dir, maxBatchBytes));
+    }
+
+    private static void deleteDir(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            log.warn("could not delete {}", dir, e);
+        }
+    }
+
+    /** The metadata version last applied. */
+    public long appliedVersion() {
+        return appliedVersion;
+    }
+
+    @Override
+    public synchronized void close() {
+        replicas.values().forEach(PartitionReplica::close);
+        replicas.clear();
+    }
+}

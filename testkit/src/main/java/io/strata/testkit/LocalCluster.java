@@ -1,0 +1,249 @@
+package io.strata.testkit;
+
+import io.strata.common.net.FreePorts;
+import io.strata.common.net.HostPort;
+import io.strata.gateway.GatewayConfig;
+import io.strata.gateway.GatewayServer;
+import io.strata.metadata.MetadataConfig;
+import io.strata.metadata.MetadataServer;
+import io.strata.storage.StorageConfig;
+import io.strata.storage.StorageNodeServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole Strata cluster in one JVM on loopback — real Ratis peers, real storage nodes with
+ * their files, real gateways, all speaking gRPC over 127.0.0.1. Used by integration tests and
+ * by {@code strata dev}. Any member can be stopped and started again on the same data, the way
+ * a process restart would.
+ *
+ * <p>Ports: with {@code basePort} 0 every port is ephemeral; otherwise the fixed dev layout
+ * is used: gateway {@code base + i}, metadata Raft {@code base+10+i}, metadata API
+ * {@code base+20+i}, storage {@code base+30+i}.
+ *
+ * <p>Data layout under the data directory: {@code metadata-m<i>/}, {@code storage-<i>/}.
+ * Not thread-safe: drive it from one thread.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+    public static final int DEV_BASE_PORT = 9400;
+
+    private final Path dataDir;
+    private final List<MetadataConfig> metadataConfigs = new ArrayList<>();
+    private final List<StorageConfig> storageConfigs = new ArrayList<>();
+    private final List<GatewayConfig> gatewayConfigs = new ArrayList<>();
+    private final MetadataServer[] metadata;
+    private final StorageNodeServer[] storage;
+    private final GatewayServer[] gateways;
+
+    private LocalCluster(Builder b) {
+        this.dataDir = b.dataDir;
+        int[] ports = b.basePort == 0 ? FreePorts.find(b.metadataPeers * 2 + b.storageNodes + b.gateways) : null;
+        int next = 0;
+        List<MetadataConfig.Peer> peers = new ArrayList<>();
+        for (int i = 0; i < b.metadataPeers; i++) {
+            int raft = ports != null ? ports[next++] : b.basePort + 10 + i + 1;
+            int api = ports != null ? ports[next++] : b.basePort + 20 + i + 1;
+            peers.add(new MetadataConfig.Peer("m" + (i + 1), new HostPort(b.host, raft), new HostPort(b.host, api)));
+        }
+        for (MetadataConfig.Peer p : peers) {
+            metadataConfigs.add(MetadataConfig.of(p.id(), peers, dataDir.resolve("metadata-" + p.id())));
+        }
+        List<HostPort> metadataApis = peers.stream().map(MetadataConfig.Peer::apiAddress).toList();
+        for (int i = 0; i < b.storageNodes; i++) {
+            int port = ports != null ? ports[next++] : b.basePort + 30 + i + 1;
+            storageConfigs.add(StorageConfig.of(i + 1, new HostPort(b.host, port),
+                    dataDir.resolve("storage-" + (i + 1)), metadataApis));
+        }
+        for (int i = 0; i < b.gateways; i++) {
+            int port = ports != null ? ports[next++] : b.basePort + i;
+            gatewayConfigs.add(GatewayConfig.of(new HostPort(b.host, port), metadataApis));
+        }
+        metadata = new MetadataServer[b.metadataPeers];
+        storage = new StorageNodeServer[b.storageNodes];
+        gateways = new GatewayServer[b.gateways];
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Shape of a cluster. Defaults: 3 metadata peers, 3 storage nodes, 1 gateway, a temp dir, ephemeral ports. */
+    public static final class Builder {
+        private int metadataPeers = 3;
+        private int storageNodes = 3;
+        private int gateways = 1;
+        private Path dataDir;
+        private int basePort;
+        private String host = "127.0.0.1";
+
+        public Builder metadataPeers(int n) {
+            this.metadataPeers = n;
+            return this;
+        }
+
+        public Builder storageNodes(int n) {
+            this.storageNodes = n;
+            return this;
+        }
+
+        public Builder gateways(int n) {
+            this.gateways = n;
+            return this;
+        }
+
+        public Builder dataDir(Path dir) {
+            this.dataDir = dir;
+            return this;
+        }
+
+        /** 0 (default) for ephemeral ports, or the base of the fixed dev layout. */
+        public Builder basePort(int port) {
+            this.basePort = port;
+            return this;
+        }
+
+        public LocalCluster build() {
+            if (dataDir == null) {
+                try {
+                    dataDir = Files.createTempDirectory("strata-cluster-");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return new LocalCluster(this);
+        }
+    }
+
+    /** Starts every member: metadata peers, then storage nodes (which register), then gateways. */
+    public LocalCluster start() {
+        for (int i = 0; i < metadata.length; i++) {
+            startMetadataPeer(i);
+        }
+        for (int i = 0; i < storage.length; i++) {
+            startStorageNode(i);
+        }
+        for (int i = 0; i < gateways.length; i++) {
+            gateways[i] = new GatewayServer(gatewayConfigs.get(i)).start();
+        }
+        return this;
+    }
+
+    public void startMetadataPeer(int i) {
+        metadata[i] = new MetadataServer(metadataConfigs.get(i)).start();
+    }
+
+    public void stopMetadataPeer(int i) {
+        if (metadata[i] != null) {
+            metadata[i].close();
+            metadata[i] = null;
+        }
+    }
+
+    public void startStorageNode(int i) {
+        storage[i] = new StorageNodeServer(storageConfigs.get(i)).start();
+    }
+
+    public void stopStorageNode(int i) {
+        if (storage[i] != null) {
+            storage[i].close();
+            storage[i] = null;
+        }
+    }
+
+    /** Stops every storage node, then starts them again on the same data. */
+    public void restartStorageNodes() {
+        for (int i = 0; i < storage.length; i++) {
+            stopStorageNode(i);
+        }
+        for (int i = 0; i < storage.length; i++) {
+            startStorageNode(i);
+        }
+    }
+
+    public HostPort gatewayAddress() {
+        return gatewayAddress(0);
+    }
+
+    public HostPort gatewayAddress(int i) {
+        return gateways[i].address();
+    }
+
+    public List<HostPort> metadataAddresses() {
+        return metadataConfigs.stream().map(c -> c.self().apiAddress()).toList();
+    }
+
+    public MetadataServer metadataPeer(int i) {
+        return metadata[i];
+    }
+
+    public StorageNodeServer storageNode(int i) {
+        return storage[i];
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Waits until {@code condition} holds, polling; fails with the cluster state after {@code timeoutMs}. */
+    public void await(String what, long timeoutMs, BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("timed out after " + timeoutMs + " ms waiting for " + what + "\n" + describe());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, e);
+            }
+        }
+    }
+
+    /** A one-screen description of every member, for failure messages. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("cluster in ").append(dataDir).append('\n');
+        for (int i = 0; i < metadata.length; i++) {
+            MetadataServer m = metadata[i];
+            sb.append("  metadata ").append(metadataConfigs.get(i).peerId()).append(": ")
+                    .append(m == null ? "stopped" : (m.isLeader() ? "LEADER" : "follower") + " applied=" + m.appliedIndex())
+                    .append('\n');
+        }
+        for (int i = 0; i < storage.length; i++) {
+            StorageNodeServer s = storage[i];
+            sb.append("  storage ").append(i + 1).append(": ")
+                    .append(s == null ? "stopped" : "port " + s.port() + " metadata version " + s.metadataVersion())
+                    .append('\n');
+        }
+        for (int i = 0; i < gateways.length; i++) {
+            sb.append("  gateway ").append(i).append(": ")
+                    .append(gateways[i] == null ? "stopped" : gateways[i].address()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < gateways.length; i++) {
+            if (gateways[i] != null) {
+                gateways[i].close();
+                gateways[i] = null;
+            }
+        }
+        for (int i = 0; i < storage.length; i++) {
+            stopStorageNode(i);
+        }
+        for (int i = 0; i < metadata.length; i++) {
+            stopMetadataPeer(i);
+        }
+        log.info("cluster stopped (data kept in {})", dataDir);
+    }
+}
