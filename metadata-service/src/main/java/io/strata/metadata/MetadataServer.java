@@ -25,6 +25,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,7 @@ public final class MetadataServer implements AutoCloseable {
                     .setGroup(group)
                     .setStateMachine(stateMachine)
                     .setProperties(props)
+                    .setOption(hasRaftStorage() ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             raftServer.start();
             RaftClient client = RaftClient.newBuilder()
@@ -83,9 +85,18 @@ public final class MetadataServer implements AutoCloseable {
         }
     }
 
+    /** Whether an earlier run left this group's Raft storage, which must be recovered, not formatted. */
+    private boolean hasRaftStorage() {
+        return java.nio.file.Files.isDirectory(raftDir().resolve(group.getGroupId().getUuid().toString()));
+    }
+
+    private java.nio.file.Path raftDir() {
+        return config.dataDir().resolve("raft");
+    }
+
     private RaftProperties raftProperties() {
         RaftProperties props = new RaftProperties();
-        RaftServerConfigKeys.setStorageDir(props, List.of(config.dataDir().resolve("raft").toFile()));
+        RaftServerConfigKeys.setStorageDir(props, List.of(raftDir().toFile()));
         GrpcConfigKeys.Server.setPort(props, config.self().raftAddress().port());
         GrpcConfigKeys.Server.setHost(props, config.self().raftAddress().host());
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);

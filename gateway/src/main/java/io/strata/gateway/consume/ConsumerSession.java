@@ -157,8 +157,10 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
                 clientId = join.getClientId();
                 memberId = (join.getClientId().isEmpty() ? "member" : join.getClientId()) + "-" + UUID.randomUUID();
             }
-            return SubscribeResponse.newBuilder().setAssignment(Assignment.newBuilder()
-                    .setMemberId(memberId).setGroupEpoch(1).addAllPartitions(partitions));
+            Assignment.Builder assignment = Assignment.newBuilder().setMemberId(memberId).setGroupEpoch(1)
+                    .addAllPartitions(partitions);
+            partitions.forEach(tp -> assignment.addPositions(position(tp, start.get(tp))));
+            return SubscribeResponse.newBuilder().setAssignment(assignment);
         });
     }
 
@@ -287,8 +289,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
         List<TopicPartitionOffset> toCommit = new ArrayList<>(requested);
         if (toCommit.isEmpty()) {
             synchronized (this) {
-                positions.forEach((tp, offset) -> toCommit.add(TopicPartitionOffset.newBuilder()
-                        .setTopic(tp.getTopic()).setPartition(tp.getPartition()).setOffset(offset).build()));
+                positions.forEach((tp, offset) -> toCommit.add(position(tp, offset)));
             }
         }
         offsets.commit(group, toCommit);
@@ -314,7 +315,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
             synchronized (this) {
                 positions.put(tp, offset);
             }
-            return SubscribeResponse.newBuilder().setAck(Ack.getDefaultInstance());
+            return SubscribeResponse.newBuilder().setAck(Ack.newBuilder().addPositions(position(tp, offset)));
         });
     }
 
@@ -337,6 +338,11 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
                     + positions.keySet().stream().map(t -> t.getTopic() + "-" + t.getPartition()).toList());
         }
         return tp;
+    }
+
+    private static TopicPartitionOffset position(TopicPartition tp, long offset) {
+        return TopicPartitionOffset.newBuilder().setTopic(tp.getTopic()).setPartition(tp.getPartition())
+                .setOffset(offset).build();
     }
 
     private void send(SubscribeResponse response) {

@@ -1,0 +1,75 @@
+package io.strata.cli.client;
+
+import io.strata.proto.PartitionDescription;
+import io.strata.proto.TopicDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a {@link TopicDescription} as the text {@code strata topics describe} prints: a header
+ * line, one aligned row per partition (partition, leader, epoch, replicas, isr), then the configs
+ * sorted by key. Stateless and thread-safe.
+ */
+public final class TopicTable {
+
+    private static final String[] COLUMNS = {"PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR"};
+
+    private TopicTable() {
+    }
+
+    public static String format(TopicDescription topic) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Topic: ").append(topic.getName())
+                .append("  TopicId: ").append(topic.getTopicId())
+                .append("  Partitions: ").append(topic.getPartitionsCount())
+                .append("  ReplicationFactor: ").append(topic.getReplicationFactor())
+                .append('\n');
+        List<String[]> rows = new ArrayList<>();
+        rows.add(COLUMNS);
+        topic.getPartitionsList().stream()
+                .sorted((a, b) -> Integer.compare(a.getPartition(), b.getPartition()))
+                .forEach(p -> rows.add(row(p)));
+        int[] widths = new int[COLUMNS.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : pad(row[i], widths[i] + 2));
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        Map<String, String> configs = new TreeMap<>(topic.getConfigsMap());
+        sb.append("Configs:");
+        if (configs.isEmpty()) {
+            sb.append(" (none)\n");
+        } else {
+            sb.append('\n');
+            configs.forEach((k, v) -> sb.append("  ").append(k).append('=').append(v).append('\n'));
+        }
+        return sb.toString();
+    }
+
+    private static String[] row(PartitionDescription p) {
+        return new String[] {
+                Integer.toString(p.getPartition()),
+                p.getLeader() < 0 ? "none" : Integer.toString(p.getLeader()),
+                Integer.toString(p.getLeaderEpoch()),
+                ids(p.getReplicasList()),
+                ids(p.getIsrList())};
+    }
+
+    private static String ids(List<Integer> ids) {
+        return ids.isEmpty() ? "-" : ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    private static String pad(String s, int width) {
+        return s + " ".repeat(Math.max(0, width - s.length()));
+    }
+}

@@ -1,0 +1,44 @@
+package io.strata.cli.server;
+
+import io.strata.common.net.HostPort;
+import io.strata.storage.StorageConfig;
+import io.strata.storage.StorageNodeServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code strata storage}: one storage node. */
+@Command(name = "storage", mixinStandardHelpOptions = true, description = "Run one storage node.")
+public final class StorageCommand implements Callable<Integer> {
+    @Option(names = "--node-id", required = true, description = "Unique node id (>= 0).")
+    int nodeId;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1:9431", description = "Listen address (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--advertised", description = "Address others use to reach this node (default: the bound address).")
+    String advertised;
+
+    @Option(names = "--rack", defaultValue = "", description = "Failure domain for replica placement.")
+    String rack;
+
+    @Option(names = "--data-dir", required = true, description = "Directory for partition logs.")
+    Path dataDir;
+
+    @Option(names = "--metadata", required = true, description = "Metadata API addresses, HOST:PORT comma-separated.")
+    String metadata;
+
+    @Option(names = "--max-batch-bytes", defaultValue = "" + StorageConfig.DEFAULT_MAX_BATCH_BYTES,
+            description = "Largest batch accepted (default: ${DEFAULT-VALUE}).")
+    int maxBatchBytes;
+
+    @Override
+    public Integer call() {
+        StorageConfig defaults = StorageConfig.of(nodeId, HostPort.parse(bind), dataDir, HostPort.parseList(metadata));
+        StorageConfig config = new StorageConfig(nodeId, defaults.bind(),
+                advertised == null ? null : HostPort.parse(advertised), rack, dataDir, defaults.metadata(),
+                maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout());
+        return ServerRunner.runUntilStopped(new StorageNodeServer(config).start());
+    }
+}

@@ -1,0 +1,144 @@
+package io.strata.client;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.strata.proto.ErrorDetail;
+import io.strata.proto.ErrorReason;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one exception every Strata client call fails with: a machine-readable {@link ErrorReason},
+ * the gRPC status code it arrived with, and the gateway's message a person can act on.
+ *
+ * <p>Build it from whatever a gRPC call threw with {@link #from(Throwable)}: when the status
+ * carries an {@link ErrorDetail} (the normal case with a Strata gateway) its reason and message
+ * are used; otherwise (a proxy, a dropped connection, a deadline) the reason is derived from
+ * the status code and the message from the status description.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public class StrataClientException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Reasons after which nothing was applied and the same request may simply be sent again. */
+    private static final Set<ErrorReason> RETRIABLE = EnumSet.of(
+            ErrorReason.NOT_LEADER,
+            ErrorReason.STALE_LEADER_EPOCH,
+            ErrorReason.LEADER_NOT_AVAILABLE,
+            ErrorReason.NOT_ENOUGH_REPLICAS,
+            ErrorReason.METADATA_UNAVAILABLE,
+            ErrorReason.NODE_UNAVAILABLE);
+
+    private final ErrorReason reason;
+    private final Status.Code statusCode;
+    private final transient Map<String, String> context;
+
+    public StrataClientException(ErrorReason reason, String message) {
+        this(reason, Status.Code.UNKNOWN, message, Map.of(), null);
+    }
+
+    public StrataClientException(ErrorReason reason, Status.Code statusCode, String message,
+                                 Map<String, String> context, Throwable cause) {
+        super(message, cause);
+        this.reason = reason == null || reason == ErrorReason.UNRECOGNIZED ? ErrorReason.ERROR_REASON_UNSPECIFIED : reason;
+        this.statusCode = statusCode == null ? Status.Code.UNKNOWN : statusCode;
+        this.context = context == null ? Map.of() : Map.copyOf(context);
+    }
+
+    /** From an {@link ErrorDetail} received in-band (e.g. a consumer-session {@code error} event). */
+    public static StrataClientException fromDetail(ErrorDetail detail) {
+        return new StrataClientException(detail.getReason(), Status.Code.UNKNOWN,
+                messageOrReason(detail.getMessage(), detail.getReason()), detail.getContextMap(), null);
+    }
+
+    /**
+     * Converts any throwable from a gRPC call. A {@code StrataClientException} is returned as is;
+     * a {@link StatusRuntimeException}/{@link StatusException} is decoded; anything else becomes
+     * {@link ErrorReason#INTERNAL} with the original as cause.
+     */
+    public static StrataClientException from(Throwable t) {
+        if (t instanceof StrataClientException e) {
+            return e;
+        }
+        if (!(t instanceof StatusRuntimeException) && !(t instanceof StatusException)) {
+            Throwable cause = t.getCause();
+            if (cause instanceof StatusRuntimeException || cause instanceof StatusException
+                    || cause instanceof StrataClientException) {
+                return from(cause); // CompletionException, ExecutionException wrappers
+            }
+            return new StrataClientException(ErrorReason.INTERNAL, Status.Code.UNKNOWN,
+                    String.valueOf(t.getMessage() == null ? t.getClass().getName() : t.getMessage()), Map.of(), t);
+        }
+        Status status = Status.fromThrowable(t);
+        com.google.rpc.Status rpcStatus = StatusProto.fromThrowable(t);
+        if (rpcStatus != null) {
+            for (Any any : rpcStatus.getDetailsList()) {
+                if (any.is(ErrorDetail.class)) {
+                    try {
+                        ErrorDetail detail = any.unpack(ErrorDetail.class);
+                        return new StrataClientException(detail.getReason(), status.getCode(),
+                                messageOrReason(detail.getMessage(), detail.getReason()), detail.getContextMap(), t);
+                    } catch (InvalidProtocolBufferException ignored) {
+                        // fall through to the status code
+                    }
+                }
+            }
+        }
+        String description = status.getDescription();
+        String message = description == null || description.isBlank()
+                ? "gRPC call failed with status " + status.getCode()
+                : description;
+        if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null && description == null) {
+            message = "gateway unavailable: " + status.getCause().getMessage();
+        }
+        return new StrataClientException(reasonFor(status.getCode()), status.getCode(), message, Map.of(), t);
+    }
+
+    /** The reason used when a status carries no {@link ErrorDetail}. */
+    static ErrorReason reasonFor(Status.Code code) {
+        return switch (code) {
+            case INVALID_ARGUMENT, OUT_OF_RANGE -> ErrorReason.INVALID_ARGUMENT;
+            case DEADLINE_EXCEEDED -> ErrorReason.TIMEOUT;
+            case UNIMPLEMENTED -> ErrorReason.UNSUPPORTED;
+            case UNAVAILABLE -> ErrorReason.NODE_UNAVAILABLE;
+            case RESOURCE_EXHAUSTED -> ErrorReason.REQUEST_TOO_LARGE;
+            default -> ErrorReason.INTERNAL;
+        };
+    }
+
+    private static String messageOrReason(String message, ErrorReason reason) {
+        return message == null || message.isBlank() ? reason.name() : message;
+    }
+
+    /** Machine-readable cause; never null ({@code ERROR_REASON_UNSPECIFIED} when unknown). */
+    public ErrorReason reason() {
+        return reason;
+    }
+
+    /** The gRPC status code of the failed call ({@code UNKNOWN} for in-band errors). */
+    public Status.Code statusCode() {
+        return statusCode;
+    }
+
+    /** Structured context from the {@link ErrorDetail}, e.g. {@code {"topic": "orders"}}; may be empty. */
+    public Map<String, String> context() {
+        return context;
+    }
+
+    /** True when nothing was applied and the same request may be sent again after a short backoff. */
+    public boolean isRetriable() {
+        return RETRIABLE.contains(reason) || statusCode == Status.Code.UNAVAILABLE;
+    }
+
+    @Override
+    public String toString() {
+        return reason + ": " + getMessage();
+    }
+}

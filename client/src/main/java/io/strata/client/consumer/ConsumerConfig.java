@@ -1,0 +1,102 @@
+package io.strata.client.consumer;
+
+import io.strata.client.Bootstrap;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Settings of a {@link StrataConsumer}. Immutable; build with {@link #builder(String)}.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>bootstrap</td><td>{@link Bootstrap#resolve(String) resolved}</td><td>gateway HOST:PORT</td></tr>
+ *   <tr><td>group</td><td>(required)</td><td>consumer group id</td></tr>
+ *   <tr><td>auto.offset.reset</td><td>latest</td><td>start of partitions without a committed offset</td></tr>
+ *   <tr><td>client.id</td><td>strata-consumer-N</td><td>name shown in group descriptions</td></tr>
+ *   <tr><td>max.poll.records</td><td>500</td><td>most records one {@code poll} returns</td></tr>
+ *   <tr><td>session.timeout</td><td>0 (gateway default, 45 s)</td><td>a member silent this long is removed</td></tr>
+ *   <tr><td>request.timeout</td><td>30 s</td><td>longest wait for an answer on the session (beyond a poll's own wait)</td></tr>
+ * </table>
+ */
+public final class ConsumerConfig {
+
+    public static final int DEFAULT_MAX_POLL_RECORDS = 500;
+    private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
+
+    private final Bootstrap bootstrap;
+    private final String group;
+    private final OffsetReset autoOffsetReset;
+    private final String clientId;
+    private final int maxPollRecords;
+    private final Duration sessionTimeout;
+    private final Duration requestTimeout;
+
+    private ConsumerConfig(Builder b) {
+        this.bootstrap = b.bootstrap != null ? b.bootstrap : Bootstrap.resolve(null);
+        this.group = b.group;
+        this.autoOffsetReset = b.autoOffsetReset;
+        this.clientId = b.clientId != null ? b.clientId : "strata-consumer-" + CLIENT_IDS.incrementAndGet();
+        if (b.maxPollRecords < 1) {
+            throw new IllegalArgumentException("max.poll.records must be at least 1, was " + b.maxPollRecords);
+        }
+        this.maxPollRecords = b.maxPollRecords;
+        this.sessionTimeout = Objects.requireNonNull(b.sessionTimeout, "session.timeout");
+        if (b.requestTimeout.isNegative() || b.requestTimeout.isZero()) {
+            throw new IllegalArgumentException("request.timeout must be positive, was " + b.requestTimeout);
+        }
+        this.requestTimeout = b.requestTimeout;
+    }
+
+    /** A builder for a consumer of {@code group}. */
+    public static Builder builder(String group) {
+        return new Builder(group);
+    }
+
+    public Bootstrap bootstrap() { return bootstrap; }
+    public String group() { return group; }
+    public OffsetReset autoOffsetReset() { return autoOffsetReset; }
+    public String clientId() { return clientId; }
+    public int maxPollRecords() { return maxPollRecords; }
+    public Duration sessionTimeout() { return sessionTimeout; }
+    public Duration requestTimeout() { return requestTimeout; }
+
+    @Override
+    public String toString() {
+        return "ConsumerConfig[bootstrap=" + bootstrap + ", group=" + group + ", auto.offset.reset=" + autoOffsetReset
+                + ", client.id=" + clientId + ", max.poll.records=" + maxPollRecords + "]";
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private Bootstrap bootstrap;
+        private final String group;
+        private OffsetReset autoOffsetReset = OffsetReset.LATEST;
+        private String clientId;
+        private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
+        private Duration sessionTimeout = Duration.ZERO;
+        private Duration requestTimeout = Duration.ofSeconds(30);
+
+        private Builder(String group) {
+            Objects.requireNonNull(group, "group");
+            if (group.isBlank()) {
+                throw new IllegalArgumentException("group must not be empty");
+            }
+            this.group = group;
+        }
+
+        public Builder bootstrap(Bootstrap bootstrap) { this.bootstrap = bootstrap; return this; }
+        /** {@code HOST:PORT}; null or blank falls back to {@code STRATA_BOOTSTRAP}, then the default. */
+        public Builder bootstrap(String address) { this.bootstrap = Bootstrap.resolve(address); return this; }
+        public Builder autoOffsetReset(OffsetReset r) { this.autoOffsetReset = Objects.requireNonNull(r); return this; }
+        public Builder clientId(String clientId) { this.clientId = clientId; return this; }
+        public Builder maxPollRecords(int n) { this.maxPollRecords = n; return this; }
+        public Builder sessionTimeout(Duration d) { this.sessionTimeout = d; return this; }
+        public Builder requestTimeout(Duration d) { this.requestTimeout = Objects.requireNonNull(d); return this; }
+
+        public ConsumerConfig build() {
+            return new ConsumerConfig(this);
+        }
+    }
+}

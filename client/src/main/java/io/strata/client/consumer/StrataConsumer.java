@@ -1,0 +1,451 @@
+package io.strata.client.consumer;
+
+import io.grpc.ManagedChannel;
+import io.strata.client.StrataChannels;
+import io.strata.client.StrataClientException;
+import io.strata.client.TopicPartition;
+import io.strata.proto.Assignment;
+import io.strata.proto.Commit;
+import io.strata.proto.ConsumedRecord;
+import io.strata.proto.ConsumerGrpc;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.Join;
+import io.strata.proto.Leave;
+import io.strata.proto.Poll;
+import io.strata.proto.Seek;
+import io.strata.proto.SubscribeRequest;
+import io.strata.proto.SubscribeResponse;
+import io.strata.proto.TopicPartitionOffset;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.ConcurrentModificationException;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer-group member reading records through a Strata gateway.
+ *
+ * <p><b>Session.</b> {@link #subscribe} opens a {@code Consumer.Subscribe} stream and joins the
+ * group; the gateway answers with this member's assignment and pushes a new one whenever the
+ * group rebalances ({@link #assignment()} always shows the latest). {@link #poll}, commits and
+ * seeks are requests on that stream, answered in order. If the session dies (the gateway went
+ * away, or the member was removed), the next {@code poll} joins again and returns no records;
+ * consumption then resumes from the group's committed offsets.
+ *
+ * <p><b>Positions and commits.</b> The consumer remembers, per assigned partition, where it reads
+ * next: the start point the gateway reported at join, then the offset after the last record
+ * {@code poll} returned, or a seek's resolved target. {@link #commitSync()} commits exactly those
+ * positions, so only records the application has seen are committed (at-least-once: commit
+ * after processing). Positions are forgotten for partitions no longer
+ * assigned and when the session is re-created.
+ *
+ * <p><b>Thread-safety.</b> Like Kafka's consumer this class is <em>not</em> thread-safe: use it from
+ * one thread at a time (concurrent use fails with {@link ConcurrentModificationException}). The
+ * exceptions are {@link #wakeup()}, which any thread may call to make a blocked call throw
+ * {@link WakeupException}, and {@link #assignment()}, which may be read from any thread.
+ */
+public final class StrataConsumer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StrataConsumer.class);
+    private static final long NO_OWNER = -1;
+
+    private final ConsumerConfig config;
+    private final ManagedChannel channel;
+    private final ConsumerGrpc.ConsumerStub stub;
+    private final AtomicLong owner = new AtomicLong(NO_OWNER);
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private final Wakeup wakeup = new Wakeup();
+
+    private volatile AssignmentState assignment = AssignmentState.NONE;
+    private List<String> subscription = List.of();
+    private SubscribeSession session;
+    /** A poll whose answer was not yet returned (its wait was interrupted by wakeup or timed out). */
+    private CompletableFuture<SubscribeResponse> pendingPoll;
+    private boolean closed;
+    /** Nesting depth of public calls on the owning thread. */
+    private int reentrancy;
+
+    public StrataConsumer(ConsumerConfig config) {
+        this.config = config;
+        this.channel = StrataChannels.open(config.bootstrap());
+        this.stub = ConsumerGrpc.newStub(channel);
+    }
+
+    /**
+     * Joins the group consuming {@code topics} and waits for the first assignment. Subscribing
+     * again with other topics leaves the group and joins anew.
+     *
+     * @throws StrataClientException e.g. UNKNOWN_TOPIC, or NODE_UNAVAILABLE when no gateway answers
+     */
+    public void subscribe(Collection<String> topics) {
+        acquire();
+        try {
+            ensureOpen();
+            if (topics == null || topics.isEmpty()) {
+                throw new IllegalArgumentException("subscribe needs at least one topic");
+            }
+            List<String> wanted = List.copyOf(new LinkedHashSet<>(topics));
+            if (wanted.equals(subscription) && session != null && session.isOpen()) {
+                return;
+            }
+            if (session != null) {
+                leaveQuietly(config.requestTimeout());
+            }
+            subscription = wanted;
+            join();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Returns the next records of the assigned partitions, waiting up to {@code timeout} for the
+     * first one. At most {@code max.poll.records} records.
+     *
+     * @throws StrataClientException when the gateway rejects the poll (e.g. NO_OFFSET_FOR_PARTITION)
+     * @throws WakeupException       when {@link #wakeup()} was called
+     */
+    public List<ConsumerRecord> poll(Duration timeout) {
+        acquire();
+        try {
+            ensureOpen();
+            ensureSubscribed();
+            wakeup.throwIfRequested();
+            if (!session.isOpen()) {
+                rejoin(session.failure());
+                return List.of();
+            }
+            int maxWaitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
+            if (pendingPoll == null) {
+                pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
+                        .setMaxRecords(config.maxPollRecords())
+                        .setMaxWaitMs(maxWaitMs)));
+            }
+            SubscribeResponse response;
+            try {
+                response = await(pendingPoll, maxWaitMs + config.requestTimeout().toMillis(), "poll");
+            } catch (StrataClientException e) {
+                if (pendingPoll.isDone()) {
+                    pendingPoll = null; // answered with an error; a timed-out poll may still be answered
+                }
+                if (!session.isOpen()) {
+                    rejoin(e);
+                    return List.of();
+                }
+                throw e;
+            }
+            pendingPoll = null;
+            List<ConsumedRecord> protos = response.getRecords().getRecordsList();
+            List<ConsumerRecord> records = new ArrayList<>(protos.size());
+            for (ConsumedRecord r : protos) {
+                records.add(ConsumerRecord.fromProto(r));
+                positions.put(new TopicPartition(r.getTopic(), r.getPartition()), r.getOffset() + 1);
+            }
+            return records;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Commits the position of every assigned partition, as Kafka's consumer does: after the last
+     * record {@link #poll} returned, or where a seek or the group's start point (committed
+     * offset or auto.offset.reset) put it, so partitions that returned nothing yet keep their
+     * start point too.
+     */
+    public void commitSync() {
+        acquire();
+        try {
+            ensureOpen();
+            ensureSubscribed();
+            Set<TopicPartition> assigned = assignment.partitions();
+            positions.keySet().retainAll(assigned);
+            if (!positions.isEmpty()) {
+                commit(new HashMap<>(positions));
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Commits the given offsets: for each partition, the next offset to consume (last processed + 1).
+     */
+    public void commitSync(Map<TopicPartition, Long> offsets) {
+        acquire();
+        try {
+            ensureOpen();
+            ensureSubscribed();
+            if (!offsets.isEmpty()) {
+                commit(offsets);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Moves this member's position on an assigned partition to {@code offset}; the next poll reads from there. */
+    public void seek(TopicPartition partition, long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("seek offset must be >= 0, was " + offset + " for " + partition);
+        }
+        seekAll(List.of(partition), b -> b.setOffset(offset), "seek to offset " + offset);
+        positions.put(partition, offset);
+    }
+
+    /** As {@link #seek(TopicPartition, long)}. */
+    public void seek(String topic, int partition, long offset) {
+        seek(new TopicPartition(topic, partition), offset);
+    }
+
+    /** Moves to the earliest retained offset of each partition; an empty collection means every assigned one. */
+    public void seekToBeginning(Collection<TopicPartition> partitions) {
+        seekAll(orAssigned(partitions), b -> b.setBeginning(true), "seek to beginning");
+    }
+
+    /** Moves to the end of the log of each partition; an empty collection means every assigned one. */
+    public void seekToEnd(Collection<TopicPartition> partitions) {
+        seekAll(orAssigned(partitions), b -> b.setEnd(true), "seek to end");
+    }
+
+    /** Moves to the first offset whose timestamp is at or after {@code timestampMs}; empty means every assigned one. */
+    public void seekToTimestamp(Collection<TopicPartition> partitions, long timestampMs) {
+        seekAll(orAssigned(partitions), b -> b.setTimestampMs(timestampMs), "seek to timestamp " + timestampMs);
+    }
+
+    /** The partitions currently assigned to this member (latest assignment received). Thread-safe. */
+    public Set<TopicPartition> assignment() {
+        return assignment.partitions();
+    }
+
+    /**
+     * The offset this member reads next on an assigned partition (what {@link #commitSync()}
+     * would commit for it), as Kafka's {@code position()}.
+     *
+     * @throws IllegalStateException if the partition is not assigned to this member
+     */
+    public long position(TopicPartition partition) {
+        acquire();
+        try {
+            Long p = positions.get(partition);
+            if (p == null || !assignment.partitions().contains(partition)) {
+                throw new IllegalStateException(partition + " is not assigned to this consumer; assigned: "
+                        + assignment.partitions());
+            }
+            return p;
+        } finally {
+            release();
+        }
+    }
+
+    /** This member's id in the group, or empty before the first assignment. Thread-safe. */
+    public String memberId() {
+        return assignment.memberId();
+    }
+
+    /** The group epoch of the current assignment, -1 before the first. Thread-safe. */
+    public int groupEpoch() {
+        return assignment.groupEpoch();
+    }
+
+    /** The subscribed topics. */
+    public List<String> subscription() {
+        return subscription;
+    }
+
+    /**
+     * Makes the current or next blocking call ({@code poll}, commit, seek) throw {@link WakeupException}.
+     * Thread-safe; meant for shutdown hooks.
+     */
+    public void wakeup() {
+        wakeup.request();
+    }
+
+    /** Leaves the group (waiting up to 30 s for the gateway), then closes the channel. Idempotent. */
+    @Override
+    public void close() {
+        close(config.requestTimeout());
+    }
+
+    /** Leaves the group, waiting up to {@code timeout}, then closes the channel. Idempotent. */
+    public void close(Duration timeout) {
+        acquire();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (session != null) {
+                leaveQuietly(timeout);
+            }
+            StrataChannels.close(channel, Duration.ofSeconds(5));
+        } finally {
+            release();
+        }
+    }
+
+    private void join() {
+        positions.clear();
+        pendingPoll = null;
+        assignment = AssignmentState.NONE;
+        session = SubscribeSession.open(stub, this::onAssignment);
+        Join.Builder join = Join.newBuilder()
+                .setGroup(config.group())
+                .addAllTopics(subscription)
+                .setAutoOffsetReset(config.autoOffsetReset().toProto())
+                .setClientId(config.clientId())
+                .setSessionTimeoutMs((int) config.sessionTimeout().toMillis());
+        CompletableFuture<SubscribeResponse> joined = session.request(SubscribeRequest.newBuilder().setJoin(join));
+        try {
+            SubscribeResponse response = await(joined, config.requestTimeout().toMillis(), "join");
+            if (!response.hasAssignment()) {
+                throw new StrataClientException(ErrorReason.INTERNAL,
+                        "gateway answered join of group '" + config.group() + "' without an assignment");
+            }
+            rememberPositions(response.getAssignment().getPositionsList());
+        } catch (RuntimeException e) {
+            session.cancel("join failed");
+            throw e;
+        }
+        LOG.debug("joined group '{}' as {} (epoch {}): {}", config.group(), memberId(), groupEpoch(), assignment());
+    }
+
+    private void rejoin(StrataClientException cause) {
+        LOG.warn("consumer session of group '{}' ended ({}); joining again", config.group(),
+                cause == null ? "unknown cause" : cause.toString());
+        session.cancel("rejoining");
+        join();
+    }
+
+    private void onAssignment(Assignment a) {
+        AssignmentState current = assignment;
+        if (a.getGroupEpoch() >= current.groupEpoch()) {
+            assignment = AssignmentState.of(a);
+        }
+    }
+
+    private void rememberPositions(List<TopicPartitionOffset> reported) {
+        for (TopicPartitionOffset p : reported) {
+            positions.put(new TopicPartition(p.getTopic(), p.getPartition()), p.getOffset());
+        }
+    }
+
+    private void commit(Map<TopicPartition, Long> offsets) {
+        Commit.Builder commit = Commit.newBuilder();
+        offsets.forEach((tp, offset) -> commit.addOffsets(TopicPartitionOffset.newBuilder()
+                .setTopic(tp.topic()).setPartition(tp.partition()).setOffset(offset)));
+        await(session.request(SubscribeRequest.newBuilder().setCommit(commit)),
+                config.requestTimeout().toMillis(), "commit");
+    }
+
+    private void seekAll(Collection<TopicPartition> partitions, Function<Seek.Builder, Seek.Builder> target,
+                         String what) {
+        acquire();
+        try {
+            ensureOpen();
+            ensureSubscribed();
+            List<CompletableFuture<SubscribeResponse>> acks = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                Seek.Builder seek = target.apply(Seek.newBuilder().setTopic(tp.topic()).setPartition(tp.partition()));
+                acks.add(session.request(SubscribeRequest.newBuilder().setSeek(seek)));
+                positions.remove(tp);
+            }
+            for (CompletableFuture<SubscribeResponse> ack : acks) {
+                rememberPositions(await(ack, config.requestTimeout().toMillis(), what).getAck().getPositionsList());
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private Collection<TopicPartition> orAssigned(Collection<TopicPartition> partitions) {
+        return partitions == null || partitions.isEmpty() ? assignment() : partitions;
+    }
+
+    private void leaveQuietly(Duration timeout) {
+        SubscribeSession s = session;
+        session = null;
+        pendingPoll = null;
+        assignment = AssignmentState.NONE;
+        if (!s.isOpen()) {
+            return;
+        }
+        try {
+            s.request(SubscribeRequest.newBuilder().setLeave(Leave.getDefaultInstance()))
+                    .get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            s.halfClose();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.cancel("interrupted while leaving");
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("leaving group '{}' failed ({}); cancelling the session", config.group(), e.toString());
+            s.cancel("leave failed");
+        }
+    }
+
+    /** Waits for {@code future}, turning failures, timeouts, interrupts and wakeups into exceptions. */
+    private <T> T await(CompletableFuture<T> future, long timeoutMs, String what) {
+        try {
+            return wakeup.await(future, timeoutMs);
+        } catch (ExecutionException e) {
+            throw StrataClientException.from(e.getCause());
+        } catch (TimeoutException e) {
+            throw new StrataClientException(ErrorReason.TIMEOUT,
+                    "no answer to " + what + " from gateway " + config.bootstrap() + " within " + timeoutMs + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StrataClientException(ErrorReason.INTERNAL, "interrupted while waiting for " + what);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("consumer is closed");
+        }
+    }
+
+    private void ensureSubscribed() {
+        if (session == null) {
+            throw new IllegalStateException("consumer is not subscribed; call subscribe(topics) first");
+        }
+    }
+
+    private void acquire() {
+        long me = Thread.currentThread().getId();
+        if (owner.get() != me && !owner.compareAndSet(NO_OWNER, me)) {
+            throw new ConcurrentModificationException("StrataConsumer is not safe for multi-threaded access");
+        }
+        reentrancy++;
+    }
+
+    private void release() {
+        if (--reentrancy == 0) {
+            owner.set(NO_OWNER);
+        }
+    }
+
+    /** The latest assignment received. Immutable. */
+    private record AssignmentState(String memberId, int groupEpoch, Set<TopicPartition> partitions) {
+        static final AssignmentState NONE = new AssignmentState("", -1, Set.of());
+
+        static AssignmentState of(Assignment a) {
+            TreeSet<TopicPartition> tps = new TreeSet<>();
+            a.getPartitionsList().forEach(tp -> tps.add(TopicPartition.fromProto(tp)));
+            return new AssignmentState(a.getMemberId(), a.getGroupEpoch(), Collections.unmodifiableSortedSet(tps));
+        }
+    }
+}

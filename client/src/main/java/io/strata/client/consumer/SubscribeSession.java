@@ -1,0 +1,174 @@
+package io.strata.client.consumer;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.strata.client.StrataClientException;
+import io.strata.proto.Assignment;
+import io.strata.proto.ConsumerGrpc;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.SubscribeRequest;
+import io.strata.proto.SubscribeResponse;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code Consumer.Subscribe} bidi stream: the request/response plumbing of a group session.
+ *
+ * <p>Each request gets a fresh {@code request_id} (1, 2, ...) and a future, kept in a map until
+ * the response with the same id arrives. A response carrying {@code error} completes its future
+ * exceptionally with a {@link StrataClientException}. Every {@code assignment} event (the answer
+ * to {@code join}, and pushes with {@code request_id} 0) is handed to the assignment listener.
+ * The gateway handles a session's requests in order, so responses arrive in request order.
+ *
+ * <p>When the stream ends (gateway gone, {@code UNKNOWN_MEMBER}, or closed by the gateway) the
+ * session is dead: pending and later requests fail with the cause; the owner opens a new one.
+ *
+ * <p>Thread-safe: requests may be sent from any thread (sends are serialized); responses arrive on
+ * gRPC threads; the listener is called on those threads and must be quick.
+ */
+final class SubscribeSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscribeSession.class);
+
+    private final Map<Long, CompletableFuture<SubscribeResponse>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final Consumer<Assignment> assignmentListener;
+    private final StreamObserver<SubscribeRequest> requests;
+    private volatile StrataClientException failure;
+    private boolean halfClosed; // guarded by requests
+
+    private SubscribeSession(ConsumerGrpc.ConsumerStub stub, Consumer<Assignment> assignmentListener) {
+        this.assignmentListener = assignmentListener;
+        this.requests = stub.subscribe(new ResponseObserver());
+    }
+
+    /** Opens the stream; nothing is sent until the first {@link #request}. */
+    static SubscribeSession open(ConsumerGrpc.ConsumerStub stub, Consumer<Assignment> assignmentListener) {
+        return new SubscribeSession(stub, assignmentListener);
+    }
+
+    /**
+     * Sends {@code request} with a new request id.
+     *
+     * @return the future of its response; fails with {@link StrataClientException} on an
+     *         {@code error} answer or when the session dies first
+     */
+    CompletableFuture<SubscribeResponse> request(SubscribeRequest.Builder request) {
+        CompletableFuture<SubscribeResponse> future = new CompletableFuture<>();
+        long id = nextRequestId.getAndIncrement();
+        SubscribeRequest message = request.setRequestId(id).build();
+        pending.put(id, future);
+        synchronized (requests) {
+            StrataClientException dead = failure;
+            if (dead == null && halfClosed) {
+                dead = new StrataClientException(ErrorReason.UNKNOWN_MEMBER, "consumer session already closed");
+            }
+            if (dead != null) {
+                pending.remove(id);
+                future.completeExceptionally(dead);
+                return future;
+            }
+            try {
+                requests.onNext(message);
+            } catch (RuntimeException e) {
+                pending.remove(id);
+                future.completeExceptionally(StrataClientException.from(e));
+            }
+        }
+        return future;
+    }
+
+    /** True until the stream has ended or was found dead. */
+    boolean isOpen() {
+        return failure == null;
+    }
+
+    /** Why the session died, or null while it is open. */
+    StrataClientException failure() {
+        return failure;
+    }
+
+    /** Half-closes the request side (after {@code leave}); the gateway then ends the stream. Idempotent. */
+    void halfClose() {
+        synchronized (requests) {
+            if (!halfClosed && failure == null) {
+                halfClosed = true;
+                requests.onCompleted();
+            }
+        }
+    }
+
+    /** Cancels the stream (the gateway drops the member at once) and fails pending requests. Idempotent. */
+    void cancel(String why) {
+        synchronized (requests) {
+            if (failure == null) {
+                halfClosed = true;
+                requests.onError(Status.CANCELLED.withDescription(why).asRuntimeException());
+            }
+        }
+        die(new StrataClientException(ErrorReason.UNKNOWN_MEMBER, "consumer session cancelled: " + why));
+    }
+
+    private void die(StrataClientException cause) {
+        synchronized (requests) {
+            if (failure == null) {
+                failure = cause;
+            }
+        }
+        for (Long id : pending.keySet()) {
+            CompletableFuture<SubscribeResponse> f = pending.remove(id);
+            if (f != null) {
+                f.completeExceptionally(failure);
+            }
+        }
+    }
+
+    private final class ResponseObserver implements StreamObserver<SubscribeResponse> {
+        @Override
+        public void onNext(SubscribeResponse response) {
+            if (response.hasAssignment()) {
+                assignmentListener.accept(response.getAssignment());
+            }
+            if (response.hasError() && response.getError().getReason() == ErrorReason.UNKNOWN_MEMBER) {
+                // The member is gone; the gateway closes the session. Answer the request, then die.
+                completeRequest(response);
+                die(StrataClientException.fromDetail(response.getError()));
+                return;
+            }
+            if (response.getRequestId() == 0) {
+                if (response.hasError()) {
+                    LOG.warn("consumer session error pushed by the gateway: {} {}",
+                            response.getError().getReason(), response.getError().getMessage());
+                }
+                return;
+            }
+            completeRequest(response);
+        }
+
+        private void completeRequest(SubscribeResponse response) {
+            CompletableFuture<SubscribeResponse> f = pending.remove(response.getRequestId());
+            if (f == null) {
+                LOG.debug("response to unknown or abandoned request {}", response.getRequestId());
+            } else if (response.hasError()) {
+                f.completeExceptionally(StrataClientException.fromDetail(response.getError()));
+            } else {
+                f.complete(response);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            die(StrataClientException.from(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            die(new StrataClientException(ErrorReason.UNKNOWN_MEMBER, "consumer session closed by the gateway"));
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.strata.client.consumer;
+
+import static io.strata.client.consumer.FakeConsumerService.record;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strata.client.GrpcTestServer;
+import io.strata.client.StrataClientException;
+import io.strata.client.TopicPartition;
+import io.strata.proto.Assignment;
+import io.strata.proto.ErrorDetail;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.Join;
+import io.strata.proto.SubscribeRequest;
+import io.strata.proto.SubscribeRequest.OpCase;
+import io.strata.proto.TopicPartitionOffset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class StrataConsumerTest {
+
+    private final FakeConsumerService service = new FakeConsumerService();
+    private GrpcTestServer server;
+    private StrataConsumer consumer;
+
+    @BeforeEach
+    void start() {
+        server = GrpcTestServer.start(service);
+        consumer = new StrataConsumer(ConsumerConfig.builder("g1")
+                .bootstrap(server.bootstrap())
+                .autoOffsetReset(OffsetReset.EARLIEST)
+                .clientId("test-client")
+                .maxPollRecords(42)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        consumer.close();
+        server.close();
+    }
+
+    @Test
+    void subscribeJoinsTheGroupAndExposesTheAssignment() {
+        consumer.subscribe(List.of("orders"));
+
+        Join join = service.receivedOf(OpCase.JOIN).get(0).getJoin();
+        assertEquals("g1", join.getGroup());
+        assertEquals(List.of("orders"), join.getTopicsList());
+        assertEquals(io.strata.proto.OffsetReset.OFFSET_RESET_EARLIEST, join.getAutoOffsetReset());
+        assertEquals("test-client", join.getClientId());
+        assertEquals(Set.of(new TopicPartition("orders", 0), new TopicPartition("orders", 1)), consumer.assignment());
+        assertEquals("m-1", consumer.memberId());
+        assertEquals(1, consumer.groupEpoch());
+    }
+
+    @Test
+    void subscribeToAnUnknownTopicFailsWithTheGatewayReason() {
+        StrataClientException e = assertThrows(StrataClientException.class, () -> consumer.subscribe(List.of("missing")));
+        assertEquals(ErrorReason.UNKNOWN_TOPIC, e.reason());
+        assertEquals("topic 'missing' does not exist", e.getMessage());
+    }
+
+    @Test
+    void pollReturnsTheRecordsOfTheAnswerWithTheRequestedLimits() {
+        consumer.subscribe(List.of("orders"));
+        service.pollAnswers.add(List.of(record("orders", 0, 5, "k", "v5"), record("orders", 1, 3, null, null)));
+
+        List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(250));
+
+        assertEquals(2, records.size());
+        ConsumerRecord first = records.get(0);
+        assertEquals("orders", first.topic());
+        assertEquals(0, first.partition());
+        assertEquals(5, first.offset());
+        assertEquals(1005, first.timestampMs());
+        assertArrayEquals("k".getBytes(StandardCharsets.UTF_8), first.key());
+        assertArrayEquals("v5".getBytes(StandardCharsets.UTF_8), first.value());
+        assertNull(records.get(1).key());
+        assertNull(records.get(1).value());
+        SubscribeRequest poll = service.receivedOf(OpCase.POLL).get(0);
+        assertEquals(42, poll.getPoll().getMaxRecords());
+        assertEquals(250, poll.getPoll().getMaxWaitMs());
+    }
+
+    @Test
+    void requestIdsAreDistinctAndEchoedAnswersReachTheirCallers() {
+        consumer.subscribe(List.of("orders"));
+        consumer.poll(Duration.ZERO);
+        consumer.poll(Duration.ZERO);
+
+        List<Long> ids = service.received.stream().map(SubscribeRequest::getRequestId).toList();
+        assertEquals(3, ids.stream().distinct().count());
+        assertTrue(ids.stream().allMatch(id -> id > 0), "request id 0 is reserved for pushes");
+    }
+
+    @Test
+    void commitSyncCommitsTheOffsetAfterTheLastRecordReturnedPerPartition() {
+        consumer.subscribe(List.of("orders"));
+        service.pollAnswers.add(List.of(record("orders", 0, 5, null, "a"), record("orders", 0, 6, null, "b"),
+                record("orders", 1, 3, null, "c")));
+        consumer.poll(Duration.ZERO);
+
+        consumer.commitSync();
+
+        List<TopicPartitionOffset> offsets = service.receivedOf(OpCase.COMMIT).get(0).getCommit().getOffsetsList();
+        Map<String, Long> byPartition = offsets.stream().collect(java.util.stream.Collectors.toMap(
+                o -> o.getTopic() + "-" + o.getPartition(), TopicPartitionOffset::getOffset));
+        assertEquals(Map.of("orders-0", 7L, "orders-1", 4L), byPartition);
+    }
+
+    @Test
+    void commitSyncWithNothingConsumedSendsNothing() {
+        consumer.subscribe(List.of("orders"));
+        consumer.commitSync();
+        assertTrue(service.receivedOf(OpCase.COMMIT).isEmpty());
+    }
+
+    @Test
+    void commitSyncWithExplicitOffsetsSendsExactlyThose() {
+        consumer.subscribe(List.of("orders"));
+
+        consumer.commitSync(Map.of(new TopicPartition("orders", 1), 99L));
+
+        TopicPartitionOffset o = service.receivedOf(OpCase.COMMIT).get(0).getCommit().getOffsets(0);
+        assertEquals("orders", o.getTopic());
+        assertEquals(1, o.getPartition());
+        assertEquals(99L, o.getOffset());
+    }
+
+    @Test
+    void errorAnswerToAPollSurfacesAsAClientExceptionAndTheSessionGoesOn() {
+        consumer.subscribe(List.of("orders"));
+        service.nextErrors.add(ErrorDetail.newBuilder().setReason(ErrorReason.OFFSET_OUT_OF_RANGE)
+                .setMessage("offset 500 is above the log end 10 of orders-0").build());
+
+        StrataClientException e = assertThrows(StrataClientException.class, () -> consumer.poll(Duration.ZERO));
+        assertEquals(ErrorReason.OFFSET_OUT_OF_RANGE, e.reason());
+
+        service.pollAnswers.add(List.of(record("orders", 0, 1, null, "x")));
+        assertEquals(1, consumer.poll(Duration.ZERO).size());
+        assertEquals(1, service.receivedOf(OpCase.JOIN).size(), "no rejoin after a request-level error");
+    }
+
+    @Test
+    void pushedAssignmentReplacesTheAssignment() throws Exception {
+        consumer.subscribe(List.of("orders"));
+
+        service.push(Assignment.newBuilder().setMemberId("m-1").setGroupEpoch(2)
+                .addPartitions(io.strata.proto.TopicPartition.newBuilder().setTopic("orders").setPartition(1)).build());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!consumer.assignment().equals(Set.of(new TopicPartition("orders", 1))) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(Set.of(new TopicPartition("orders", 1)), consumer.assignment());
+        assertEquals(2, consumer.groupEpoch());
+    }
+
+    @Test
+    void commitSyncSkipsPartitionsNoLongerAssigned() throws Exception {
+        consumer.subscribe(List.of("orders"));
+        service.pollAnswers.add(List.of(record("orders", 0, 5, null, "a"), record("orders", 1, 3, null, "c")));
+        consumer.poll(Duration.ZERO);
+        service.push(Assignment.newBuilder().setMemberId("m-1").setGroupEpoch(2)
+                .addPartitions(io.strata.proto.TopicPartition.newBuilder().setTopic("orders").setPartition(1)).build());
+        consumer.poll(Duration.ZERO); // the push precedes this answer on the stream
+
+        consumer.commitSync();
+
+        List<TopicPartitionOffset> offsets = service.receivedOf(OpCase.COMMIT).get(0).getCommit().getOffsetsList();
+        assertEquals(1, offsets.size());
+        assertEquals(1, offsets.get(0).getPartition());
+    }
+
+    @Test
+    void seekSendsTheTargetAndBecomesTheCommittedPosition() {
+        consumer.subscribe(List.of("orders"));
+
+        consumer.seek("orders", 1, 17);
+        consumer.commitSync();
+
+        SubscribeRequest seek = service.receivedOf(OpCase.SEEK).get(0);
+        assertEquals("orders", seek.getSeek().getTopic());
+        assertEquals(1, seek.getSeek().getPartition());
+        assertEquals(17, seek.getSeek().getOffset());
+        assertEquals(17, service.receivedOf(OpCase.COMMIT).get(0).getCommit().getOffsets(0).getOffset());
+    }
+
+    @Test
+    void seekToBeginningWithoutPartitionsSeeksEveryAssignedPartition() {
+        consumer.subscribe(List.of("orders"));
+
+        consumer.seekToBeginning(List.of());
+
+        List<SubscribeRequest> seeks = service.receivedOf(OpCase.SEEK);
+        assertEquals(2, seeks.size());
+        assertTrue(seeks.stream().allMatch(s -> s.getSeek().getBeginning()));
+    }
+
+    @Test
+    void closeLeavesTheGroupAndHalfClosesTheStream() throws Exception {
+        consumer.subscribe(List.of("orders"));
+
+        consumer.close();
+
+        assertEquals(1, service.receivedOf(OpCase.LEAVE).size());
+        assertTrue(service.clientHalfClosed.await(5, TimeUnit.SECONDS));
+        assertThrows(IllegalStateException.class, () -> consumer.poll(Duration.ZERO));
+    }
+
+    @Test
+    void wakeupInterruptsABlockedPollWhoseAnswerIsReturnedByTheNextPoll() throws Exception {
+        consumer.subscribe(List.of("orders"));
+        CountDownLatch hold = new CountDownLatch(1);
+        service.holdPolls = hold;
+        service.pollAnswers.add(List.of(record("orders", 0, 0, null, "held")));
+        Thread waker = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            consumer.wakeup();
+        });
+        waker.start();
+
+        assertThrows(WakeupException.class, () -> consumer.poll(Duration.ofSeconds(10)));
+        waker.join();
+        hold.countDown();
+        service.holdPolls = null;
+
+        List<ConsumerRecord> records = consumer.poll(Duration.ofSeconds(5));
+        assertEquals(1, records.size());
+        assertEquals("held", new String(records.get(0).value(), StandardCharsets.UTF_8));
+        assertEquals(1, service.receivedOf(OpCase.POLL).size(), "the interrupted poll was not sent twice");
+    }
+
+    @Test
+    void lostSessionIsRejoinedByTheNextPoll() throws Exception {
+        consumer.subscribe(List.of("orders"));
+        service.killSession();
+        Thread.sleep(100);
+
+        assertEquals(List.of(), consumer.poll(Duration.ZERO));
+
+        assertEquals(2, service.receivedOf(OpCase.JOIN).size());
+        assertEquals("m-2", consumer.memberId());
+        service.pollAnswers.add(List.of(record("orders", 0, 0, null, "after")));
+        assertEquals(1, consumer.poll(Duration.ZERO).size());
+    }
+
+    @Test
+    void pollBeforeSubscribeIsAnError() {
+        assertThrows(IllegalStateException.class, () -> consumer.poll(Duration.ZERO));
+    }
+
+    @Test
+    void useFromASecondThreadWhileAPollIsBlockedIsRejected() throws Exception {
+        consumer.subscribe(List.of("orders"));
+        CountDownLatch hold = new CountDownLatch(1);
+        service.holdPolls = hold;
+        Thread poller = new Thread(() -> {
+            try {
+                consumer.poll(Duration.ofSeconds(5));
+            } catch (RuntimeException ignored) {
+                // woken up below
+            }
+        });
+        poller.start();
+        Thread.sleep(100);
+
+        assertThrows(java.util.ConcurrentModificationException.class, () -> consumer.poll(Duration.ZERO));
+
+        hold.countDown();
+        poller.join();
+        service.holdPolls = null;
+    }
+}

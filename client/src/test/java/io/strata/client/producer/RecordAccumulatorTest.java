@@ -1,0 +1,206 @@
+package io.strata.client.producer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.strata.client.StrataClientException;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.Record;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class RecordAccumulatorTest {
+
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+    private final AtomicLong now = new AtomicLong(1_000 * MS);
+
+    private RecordAccumulator accumulator(int maxRecords, long maxBytes, long lingerMs, long bufferBytes) {
+        return new RecordAccumulator(maxRecords, maxBytes, lingerMs, bufferBytes, now::get);
+    }
+
+    private PendingRecord record(String topic, Integer partition, String value) {
+        Record r = Record.newBuilder().setValue(ByteString.copyFromUtf8(value)).build();
+        return new PendingRecord(topic, partition, r, now.get(), new CompletableFuture<>());
+    }
+
+    private static List<String> values(ProducerBatch batch) {
+        return batch.records.stream().map(r -> r.record.getValue().toStringUtf8()).toList();
+    }
+
+    @Test
+    void recordIsHeldUntilLingerExpires() throws Exception {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 5, 1 << 20);
+        acc.append(record("t", null, "a"), 0);
+
+        now.addAndGet(4 * MS);
+        assertNull(acc.drainReady(now.get()));
+        assertEquals(MS, acc.nanosUntilReady(now.get()));
+
+        now.addAndGet(MS);
+        ProducerBatch batch = acc.drainReady(now.get());
+        assertNotNull(batch);
+        assertEquals(List.of("a"), values(batch));
+    }
+
+    @Test
+    void fullBatchIsReadyWithoutWaitingForLinger() throws Exception {
+        RecordAccumulator acc = accumulator(3, 1 << 20, 10_000, 1 << 20);
+        acc.append(record("t", null, "a"), 0);
+        acc.append(record("t", null, "b"), 0);
+        assertNull(acc.drainReady(now.get()));
+
+        acc.append(record("t", null, "c"), 0);
+        acc.append(record("t", null, "d"), 0);
+
+        assertEquals(List.of("a", "b", "c"), values(acc.drainReady(now.get())));
+        assertNull(acc.drainReady(now.get()), "the remaining record waits for linger again");
+    }
+
+    @Test
+    void batchStopsBeforeExceedingMaxBytesButAlwaysTakesOneRecord() throws Exception {
+        PendingRecord probe = record("t", null, "x".repeat(100));
+        long max = 2L * probe.sizeBytes + 1;
+        RecordAccumulator acc = accumulator(100, max, 0, 1 << 20);
+        for (int i = 0; i < 5; i++) {
+            acc.append(record("t", null, "x".repeat(100)), 0);
+        }
+        assertEquals(2, acc.drainReady(now.get()).recordCount());
+        assertEquals(2, acc.drainReady(now.get()).recordCount());
+        assertEquals(1, acc.drainReady(now.get()).recordCount());
+
+        RecordAccumulator tiny = accumulator(100, 10, 0, 1 << 20);
+        tiny.append(record("t", null, "larger than ten bytes"), 0);
+        assertEquals(1, tiny.drainReady(now.get()).recordCount());
+    }
+
+    @Test
+    void recordsWithDifferentRoutingNeverShareABatchAndKeepSendOrder() throws Exception {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 0, 1 << 20);
+        acc.append(record("t", null, "a"), 0);
+        acc.append(record("t", null, "b"), 0);
+        acc.append(record("t", 1, "c"), 0);
+        acc.append(record("t", 1, "d"), 0);
+        acc.append(record("t", null, "e"), 0);
+
+        ProducerBatch first = acc.drainReady(now.get());
+        ProducerBatch second = acc.drainReady(now.get());
+        ProducerBatch third = acc.drainReady(now.get());
+
+        assertEquals(List.of("a", "b"), values(first));
+        assertNull(first.partition);
+        assertEquals(List.of("c", "d"), values(second));
+        assertEquals(1, second.partition);
+        assertEquals(List.of("e"), values(third));
+        assertNull(acc.drainReady(now.get()));
+    }
+
+    @Test
+    void headBatchIsReadyAtOnceWhenARecordWithOtherRoutingFollows() throws Exception {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 10_000, 1 << 20);
+        acc.append(record("t", null, "a"), 0);
+        acc.append(record("t", 2, "b"), 0);
+
+        assertEquals(List.of("a"), values(acc.drainReady(now.get())));
+        assertNull(acc.drainReady(now.get()), "the explicit-partition record still lingers");
+    }
+
+    @Test
+    void topicsAreDrainedIntoSeparateBatchesOldestFirst() throws Exception {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 0, 1 << 20);
+        acc.append(record("b", null, "b1"), 0);
+        now.addAndGet(MS);
+        acc.append(record("a", null, "a1"), 0);
+        acc.append(record("b", null, "b2"), 0);
+
+        ProducerBatch first = acc.drainReady(now.get());
+        ProducerBatch second = acc.drainReady(now.get());
+
+        assertEquals("b", first.topic);
+        assertEquals(List.of("b1", "b2"), values(first));
+        assertEquals("a", second.topic);
+        assertEquals(List.of("a1"), values(second));
+    }
+
+    @Test
+    void flushAndCloseMakeLingeringRecordsReady() throws Exception {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 10_000, 1 << 20);
+        acc.append(record("t", null, "a"), 0);
+        assertNull(acc.drainReady(now.get()));
+
+        acc.beginFlush();
+        assertNotNull(acc.drainReady(now.get()));
+        acc.endFlush();
+
+        acc.append(record("t", null, "b"), 0);
+        assertNull(acc.drainReady(now.get()));
+        acc.close();
+        assertNotNull(acc.drainReady(now.get()));
+        assertTrue(acc.closedAndEmpty());
+        assertThrows(IllegalStateException.class, () -> acc.append(record("t", null, "c"), 0));
+    }
+
+    @Test
+    void appendFailsWithTimeoutWhenTheBufferStaysFull() throws Exception {
+        PendingRecord first = record("t", null, "x".repeat(100));
+        RecordAccumulator acc = accumulator(100, 1 << 20, 0, first.sizeBytes + 10);
+        acc.append(first, 0);
+
+        StrataClientException e = assertThrows(StrataClientException.class,
+                () -> acc.append(record("t", null, "x".repeat(100)), 20 * MS));
+        assertEquals(ErrorReason.TIMEOUT, e.reason());
+    }
+
+    @Test
+    void blockedAppendResumesWhenACompletedBatchReleasesItsBytes() throws Exception {
+        PendingRecord first = record("t", null, "x".repeat(100));
+        RecordAccumulator acc = accumulator(100, 1 << 20, 0, first.sizeBytes + 10);
+        acc.append(first, 0);
+        CountDownLatch appended = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread appender = new Thread(() -> {
+            try {
+                acc.append(record("t", null, "y".repeat(100)), TimeUnit.SECONDS.toNanos(10));
+                appended.countDown();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        appender.start();
+        assertTrue(!appended.await(100, TimeUnit.MILLISECONDS), "append must block while the buffer is full");
+
+        acc.release(acc.drainReady(now.get()));
+
+        assertTrue(appended.await(5, TimeUnit.SECONDS), "append must resume after release");
+        appender.join();
+        assertNull(failure.get());
+        assertEquals(first.sizeBytes, acc.bufferedBytes());
+    }
+
+    @Test
+    void recordLargerThanTheWholeBufferIsRejectedAtOnce() {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 0, 50);
+        StrataClientException e = assertThrows(StrataClientException.class,
+                () -> acc.append(record("t", null, "x".repeat(100)), TimeUnit.SECONDS.toNanos(10)));
+        assertEquals(ErrorReason.RECORD_TOO_LARGE, e.reason());
+    }
+
+    @Test
+    void abortAllReturnsQueuedRecordsAndFreesTheirBytes() throws Exception {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 10_000, 1 << 20);
+        acc.append(record("a", null, "1"), 0);
+        acc.append(record("b", 0, "2"), 0);
+
+        assertEquals(2, acc.abortAll().size());
+        assertEquals(0, acc.bufferedBytes());
+        assertEquals(0, acc.queuedRecords());
+    }
+}

@@ -1,0 +1,167 @@
+package io.strata.metadata;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strata.common.error.StrataException;
+import io.strata.common.metadata.MetadataClient;
+import io.strata.common.net.FreePorts;
+import io.strata.common.net.HostPort;
+import io.strata.proto.CommitOffsetsRequest;
+import io.strata.proto.CreateTopicRequest;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.FetchOffsetsRequest;
+import io.strata.proto.TopicPartitionOffset;
+import io.strata.proto.internal.GetImageRequest;
+import io.strata.proto.internal.MetadataImage;
+import io.strata.proto.internal.RegisterNodeRequest;
+import io.strata.proto.internal.TopicRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real 3-peer Ratis group on loopback: writes through any peer, leader loss, full restart, snapshots. */
+class MetadataClusterTest {
+    @TempDir
+    Path dir;
+
+    private final List<MetadataConfig> configs = new ArrayList<>();
+    private final MetadataServer[] peers = new MetadataServer[3];
+    private MetadataClient client;
+
+    private void startAll(long snapshotEvery) {
+        if (configs.isEmpty()) {
+            int[] ports = FreePorts.find(6);
+            List<MetadataConfig.Peer> list = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                list.add(new MetadataConfig.Peer("m" + (i + 1), new HostPort("127.0.0.1", ports[2 * i]),
+                        new HostPort("127.0.0.1", ports[2 * i + 1])));
+            }
+            for (MetadataConfig.Peer p : list) {
+                configs.add(MetadataConfig.of(p.id(), list, dir.resolve(p.id())).withSnapshotEvery(snapshotEvery));
+            }
+            client = new MetadataClient(list.stream().map(MetadataConfig.Peer::apiAddress).toList(), Duration.ofSeconds(20));
+        }
+        for (int i = 0; i < 3; i++) {
+            peers[i] = new MetadataServer(configs.get(i)).start();
+        }
+    }
+
+    private void stopAll() {
+        for (int i = 0; i < 3; i++) {
+            if (peers[i] != null) {
+                peers[i].close();
+                peers[i] = null;
+            }
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        stopAll();
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private void registerNodes(int count) {
+        for (int id = 1; id <= count; id++) {
+            RegisterNodeRequest r = RegisterNodeRequest.newBuilder().setId(id).setAddress("127.0.0.1:" + (5000 + id))
+                    .setIncarnation(1).build();
+            client.call(stub -> stub.registerNode(r));
+        }
+    }
+
+    private TopicRecord createTopic(String name, int partitions, int rf) {
+        CreateTopicRequest r = CreateTopicRequest.newBuilder().setName(name).setPartitions(partitions)
+                .setReplicationFactor(rf).build();
+        return client.call(stub -> stub.createTopic(r));
+    }
+
+    private MetadataImage image() {
+        return client.call(stub -> stub.getImage(GetImageRequest.newBuilder().setLinearizable(true).build()));
+    }
+
+    @Test
+    void stateSurvivesLeaderLossAndFullRestart() {
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        registerNodes(3);
+        TopicRecord orders = createTopic("orders", 6, 3);
+        assertEquals(6, orders.getPartitionsCount());
+        client.call(stub -> stub.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup("g")
+                .addOffsets(TopicPartitionOffset.newBuilder().setTopic("orders").setPartition(2).setOffset(42)).build()));
+
+        int leader = -1;
+        for (int i = 0; i < 3; i++) {
+            if (peers[i].isLeader()) {
+                leader = i;
+            }
+        }
+        assertTrue(leader >= 0, "a leader was elected");
+        peers[leader].close();
+        peers[leader] = null;
+        createTopic("payments", 2, 3);
+
+        stopAll();
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        MetadataImage image = image();
+        assertEquals(List.of("orders", "payments"), image.getTopicsList().stream().map(TopicRecord::getName).toList());
+        assertEquals(orders, image.getTopics(0), "partition assignment unchanged by restart");
+        assertEquals(42, client.call(stub -> stub.fetchOffsets(FetchOffsetsRequest.newBuilder().setGroup("g").build()))
+                .getOffsets(0).getOffset());
+    }
+
+    @Test
+    void restartRecoversFromSnapshotPlusLog() {
+        startAll(5);
+        registerNodes(3);
+        for (int i = 0; i < 12; i++) {
+            createTopic("t" + i, 1, 2);
+        }
+        stopAll();
+        startAll(5);
+        assertEquals(12, image().getTopicsCount());
+        assertTrue(dir.resolve("m1").toFile().exists());
+    }
+
+    @Test
+    void watchDeliversEveryChangeInVersionOrder() throws Exception {
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        registerNodes(2);
+        List<MetadataImage> seen = new CopyOnWriteArrayList<>();
+        try (AutoCloseable w = client.watch(seen::add)) {
+            createTopic("a", 1, 1);
+            createTopic("b", 1, 1);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline
+                    && (seen.isEmpty() || seen.get(seen.size() - 1).getTopicsCount() < 2)) {
+                Thread.sleep(20);
+            }
+        }
+        assertEquals(2, seen.get(seen.size() - 1).getTopicsCount());
+        for (int i = 1; i < seen.size(); i++) {
+            assertTrue(seen.get(i).getVersion() > seen.get(i - 1).getVersion(), "versions grow");
+        }
+    }
+
+    @Test
+    void invalidTopicsAreRejectedWithReasons() {
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        registerNodes(2);
+        assertEquals(ErrorReason.NOT_ENOUGH_NODES, assertThrows(StrataException.class,
+                () -> createTopic("wide", 1, 3)).reason());
+        assertEquals(ErrorReason.INVALID_TOPIC_NAME, assertThrows(StrataException.class,
+                () -> createTopic("bad/name", 1, 1)).reason());
+        assertEquals(ErrorReason.INVALID_ARGUMENT, assertThrows(StrataException.class,
+                () -> createTopic("zero", 0, 1)).reason());
+        createTopic("once", 1, 1);
+        assertEquals(ErrorReason.TOPIC_ALREADY_EXISTS, assertThrows(StrataException.class,
+                () -> createTopic("once", 1, 1)).reason());
+    }
+}
