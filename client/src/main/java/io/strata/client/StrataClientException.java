@@ -1,16 +1,12 @@
 package io.strata.client;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
+import io.strata.common.error.StrataException;
 import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The one exception every Strata client call fails with: a machine-readable {@link ErrorReason},
@@ -26,15 +22,6 @@ import java.util.Set;
 public class StrataClientException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
-
-    /** Reasons after which nothing was applied and the same request may simply be sent again. */
-    private static final Set<ErrorReason> RETRIABLE = EnumSet.of(
-            ErrorReason.NOT_LEADER,
-            ErrorReason.STALE_LEADER_EPOCH,
-            ErrorReason.LEADER_NOT_AVAILABLE,
-            ErrorReason.NOT_ENOUGH_REPLICAS,
-            ErrorReason.METADATA_UNAVAILABLE,
-            ErrorReason.NODE_UNAVAILABLE);
 
     private final ErrorReason reason;
     private final Status.Code statusCode;
@@ -77,19 +64,10 @@ public class StrataClientException extends RuntimeException {
                     String.valueOf(t.getMessage() == null ? t.getClass().getName() : t.getMessage()), Map.of(), t);
         }
         Status status = Status.fromThrowable(t);
-        com.google.rpc.Status rpcStatus = StatusProto.fromThrowable(t);
-        if (rpcStatus != null) {
-            for (Any any : rpcStatus.getDetailsList()) {
-                if (any.is(ErrorDetail.class)) {
-                    try {
-                        ErrorDetail detail = any.unpack(ErrorDetail.class);
-                        return new StrataClientException(detail.getReason(), status.getCode(),
-                                messageOrReason(detail.getMessage(), detail.getReason()), detail.getContextMap(), t);
-                    } catch (InvalidProtocolBufferException ignored) {
-                        // fall through to the status code
-                    }
-                }
-            }
+        ErrorDetail detail = StrataException.detailOf(t);
+        if (detail != null) {
+            return new StrataClientException(detail.getReason(), status.getCode(),
+                    messageOrReason(detail.getMessage(), detail.getReason()), detail.getContextMap(), t);
         }
         String description = status.getDescription();
         String message = description == null || description.isBlank()
@@ -98,19 +76,8 @@ public class StrataClientException extends RuntimeException {
         if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null && description == null) {
             message = "gateway unavailable: " + status.getCause().getMessage();
         }
-        return new StrataClientException(reasonFor(status.getCode()), status.getCode(), message, Map.of(), t);
-    }
-
-    /** The reason used when a status carries no {@link ErrorDetail}. */
-    static ErrorReason reasonFor(Status.Code code) {
-        return switch (code) {
-            case INVALID_ARGUMENT, OUT_OF_RANGE -> ErrorReason.INVALID_ARGUMENT;
-            case DEADLINE_EXCEEDED -> ErrorReason.TIMEOUT;
-            case UNIMPLEMENTED -> ErrorReason.UNSUPPORTED;
-            case UNAVAILABLE -> ErrorReason.NODE_UNAVAILABLE;
-            case RESOURCE_EXHAUSTED -> ErrorReason.REQUEST_TOO_LARGE;
-            default -> ErrorReason.INTERNAL;
-        };
+        return new StrataClientException(StrataException.reasonFor(status.getCode()), status.getCode(), message,
+                Map.of(), t);
     }
 
     private static String messageOrReason(String message, ErrorReason reason) {
@@ -134,7 +101,7 @@ public class StrataClientException extends RuntimeException {
 
     /** True when nothing was applied and the same request may be sent again after a short backoff. */
     public boolean isRetriable() {
-        return RETRIABLE.contains(reason) || statusCode == Status.Code.UNAVAILABLE;
+        return StrataException.isRetriable(reason) || statusCode == Status.Code.UNAVAILABLE;
     }
 
     @Override

@@ -32,11 +32,19 @@ public final class StrataException extends RuntimeException {
         return reason;
     }
 
-    /** Whether retrying the same request later (after a metadata refresh) may succeed. */
+    /** Whether nothing was applied and the same request may be sent again (after a metadata refresh). */
     public boolean isRetriable() {
+        return isRetriable(reason);
+    }
+
+    /**
+     * Whether {@code reason} means nothing was applied and a retry may succeed. TIMEOUT is not
+     * retriable: the operation may still have taken effect.
+     */
+    public static boolean isRetriable(ErrorReason reason) {
         return switch (reason) {
             case NOT_LEADER, STALE_LEADER_EPOCH, LEADER_NOT_AVAILABLE, METADATA_UNAVAILABLE,
-                    NODE_UNAVAILABLE, NOT_ENOUGH_REPLICAS, TIMEOUT -> true;
+                    NODE_UNAVAILABLE, NOT_ENOUGH_REPLICAS -> true;
             default -> false;
         };
     }
@@ -79,30 +87,45 @@ public final class StrataException extends RuntimeException {
             return se;
         }
         if (cause instanceof StatusRuntimeException || cause instanceof io.grpc.StatusException) {
-            com.google.rpc.Status status = StatusProto.fromThrowable(cause);
-            if (status != null) {
-                for (Any any : status.getDetailsList()) {
-                    if (any.is(ErrorDetail.class)) {
-                        try {
-                            ErrorDetail d = any.unpack(ErrorDetail.class);
-                            return new StrataException(d.getReason(), d.getMessage(), cause);
-                        } catch (InvalidProtocolBufferException ignored) {
-                            // fall through to the status code
-                        }
-                    }
-                }
+            ErrorDetail d = detailOf(cause);
+            if (d != null) {
+                return new StrataException(d.getReason(), d.getMessage(), cause);
             }
             Status s = Status.fromThrowable(cause);
-            ErrorReason reason = switch (s.getCode()) {
-                case UNAVAILABLE -> ErrorReason.NODE_UNAVAILABLE;
-                case DEADLINE_EXCEEDED -> ErrorReason.TIMEOUT;
-                case INVALID_ARGUMENT -> ErrorReason.INVALID_ARGUMENT;
-                case UNIMPLEMENTED -> ErrorReason.UNSUPPORTED;
-                default -> ErrorReason.INTERNAL;
-            };
-            return new StrataException(reason, s.getCode() + ": " + s.getDescription(), cause);
+            return new StrataException(reasonFor(s.getCode()), s.getCode() + ": " + s.getDescription(), cause);
         }
         return new StrataException(ErrorReason.INTERNAL, String.valueOf(cause), cause);
+    }
+
+    /** The ErrorDetail a Strata status carries in its details, or null (e.g. a proxy's or transport's status). */
+    public static ErrorDetail detailOf(Throwable statusException) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(statusException);
+        if (status == null) {
+            return null;
+        }
+        for (Any any : status.getDetailsList()) {
+            if (any.is(ErrorDetail.class)) {
+                try {
+                    return any.unpack(ErrorDetail.class);
+                } catch (InvalidProtocolBufferException ignored) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The reason given to a status that carries no ErrorDetail. */
+    public static ErrorReason reasonFor(Status.Code code) {
+        return switch (code) {
+            case UNAVAILABLE -> ErrorReason.NODE_UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> ErrorReason.TIMEOUT;
+            case INVALID_ARGUMENT -> ErrorReason.INVALID_ARGUMENT;
+            case OUT_OF_RANGE -> ErrorReason.OFFSET_OUT_OF_RANGE;
+            case RESOURCE_EXHAUSTED -> ErrorReason.REQUEST_TOO_LARGE;
+            case UNIMPLEMENTED -> ErrorReason.UNSUPPORTED;
+            default -> ErrorReason.INTERNAL;
+        };
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -6,6 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 /** Creates the plaintext gRPC channels every Strata component uses to reach another. */
 public final class Channels {
+    /** Interval of keepalive pings on long calls (watch streams, long polls); servers permit it. */
+    public static final long KEEPALIVE_SECONDS = 30;
+
     /** Large enough for a max-size fetch or produce plus framing. */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -16,16 +19,22 @@ public final class Channels {
         return NettyChannelBuilder.forAddress(address.host(), address.port())
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
-                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                 .build();
     }
 
     /** Shuts a channel down, waiting briefly for in-flight calls. */
     public static void close(ManagedChannel channel) {
+        close(channel, java.time.Duration.ofSeconds(2));
+    }
+
+    /** Shuts a channel down, waiting up to {@code grace} for in-flight calls, then forces it. */
+    public static void close(ManagedChannel channel, java.time.Duration grace) {
         channel.shutdown();
         try {
-            if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+            if (!channel.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 channel.shutdownNow();
+                channel.awaitTermination(1, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             channel.shutdownNow();

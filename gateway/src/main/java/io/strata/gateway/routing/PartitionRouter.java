@@ -90,8 +90,7 @@ public final class PartitionRouter implements AutoCloseable {
 
     private <T> void retryOrFail(String topic, int partition, long deadline, LeaderCall<T> call,
                                  CompletableFuture<T> result, StrataException error) {
-        boolean retriable = error.isRetriable() && error.reason() != ErrorReason.TIMEOUT;
-        if (!retriable || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS) >= deadline) {
+        if (!error.isRetriable() || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS) >= deadline) {
             result.completeExceptionally(error);
             return;
         }
