@@ -127,6 +127,41 @@ public final class RecordBatch {
         }
     }
 
+    /**
+     * Everything a producer's batch must satisfy before it is appended, beyond
+     * {@link #ensureValid()}: at least one record, offsets dense from delta 0 to
+     * lastOffsetDelta = recordCount - 1, and every record decodable (decompressing at most
+     * {@code maxDecompressedBytes}). Decodes the whole batch, so it belongs at the edge.
+     *
+     * @throws CorruptBatchException naming what is wrong
+     */
+    public void ensureProducerBatchValid(int maxDecompressedBytes) {
+        ensureValid();
+        ensureDenseOffsets();
+        int expected = 0;
+        for (Record r : records(maxDecompressedBytes)) {
+            if (r.offset() != baseOffset() + expected) {
+                throw corrupt("record " + expected + " has offset delta " + (r.offset() - baseOffset())
+                        + " (expected " + expected + ")");
+            }
+            expected++;
+        }
+    }
+
+    /**
+     * The header-only part of {@link #ensureProducerBatchValid}: recordCount > 0 and
+     * lastOffsetDelta = recordCount - 1, so the offsets a batch claims are the offsets it holds.
+     */
+    public void ensureDenseOffsets() {
+        if (recordCount() <= 0) {
+            throw corrupt("the batch holds no records (recordCount " + recordCount() + ")");
+        }
+        if (lastOffsetDelta() != recordCount() - 1) {
+            throw corrupt("lastOffsetDelta " + lastOffsetDelta() + " does not match recordCount " + recordCount()
+                    + " (expected " + (recordCount() - 1) + ")");
+        }
+    }
+
     /** True when {@link #ensureValid()} would pass. */
     public boolean isValid() {
         try {

@@ -14,27 +14,27 @@ import java.util.function.Predicate;
 public enum TopicConfig {
     MIN_INSYNC_REPLICAS("min.insync.replicas", "1", "replicas",
             "With acks=all, the fewest in-sync replicas that must hold a write for it to be acknowledged.",
-            v -> parsesAsLong(v) && Long.parseLong(v) >= 1),
+            between(1, 1000)),
     RETENTION_MS("retention.ms", "604800000", "ms",
             "Delete closed segments whose newest record is older than this; -1 keeps data forever.",
-            v -> parsesAsLong(v) && Long.parseLong(v) >= -1),
+            between(-1, Long.MAX_VALUE)),
     RETENTION_BYTES("retention.bytes", "-1", "bytes",
             "Delete the oldest closed segments while a partition is larger than this; -1 means no limit.",
-            v -> parsesAsLong(v) && Long.parseLong(v) >= -1),
+            between(-1, Long.MAX_VALUE)),
     SEGMENT_BYTES("segment.bytes", "1073741824", "bytes",
             "Roll to a new segment file when the active one reaches this size.",
-            v -> parsesAsLong(v) && Long.parseLong(v) >= 1024 && Long.parseLong(v) <= Integer.MAX_VALUE),
+            between(1024, Integer.MAX_VALUE)),
     SEGMENT_MS("segment.ms", "604800000", "ms",
             "Roll to a new segment file when the active one is this old.",
-            v -> parsesAsLong(v) && Long.parseLong(v) >= 1),
+            between(1, Long.MAX_VALUE)),
     MAX_MESSAGE_BYTES("max.message.bytes", "1048588", "bytes",
             "The largest record batch the partition accepts.",
-            v -> parsesAsLong(v) && Long.parseLong(v) >= 64 && Long.parseLong(v) <= 64L * 1024 * 1024),
+            between(64, 64L * 1024 * 1024)),
     FLUSH("flush", "batch", "policy",
             "When appended data is fsynced: 'batch' (before acknowledging, group commit), "
                     + "'interval:<ms>' (periodically) or 'os' (left to the OS).",
             v -> v.equals("batch") || v.equals("os")
-                    || (v.startsWith("interval:") && parsesAsLong(v.substring(9)) && Long.parseLong(v.substring(9)) > 0)),
+                    || (v.startsWith("interval:") && between(1, Long.MAX_VALUE).test(v.substring(9)))),
     UNCLEAN_LEADER_ELECTION("unclean.leader.election.enable", "false", "boolean",
             "Allow electing a leader outside the ISR when no in-sync replica is alive (may lose acknowledged data).",
             v -> v.equals("true") || v.equals("false"));
@@ -80,14 +80,22 @@ public enum TopicConfig {
                 + Arrays.stream(values()).map(TopicConfig::key).toList());
     }
 
-    /** Checks every key and value, throwing INVALID_ARGUMENT on the first bad one. */
-    public static void validate(Map<String, String> configs) {
+    /**
+     * Checks every key and value, throwing INVALID_ARGUMENT on the first bad one.
+     *
+     * @return the configs as they are to be stored: values trimmed
+     */
+    public static Map<String, String> validate(Map<String, String> configs) {
+        Map<String, String> normalized = new TreeMap<>();
         configs.forEach((k, v) -> {
             TopicConfig c = of(k);
-            if (v == null || !c.valid.test(v.trim())) {
+            String value = v == null ? "" : v.trim();
+            if (!c.valid.test(value)) {
                 throw Errors.invalid("topic config " + k + "=" + v + " is invalid: " + c.doc + " (unit: " + c.unit + ")");
             }
+            normalized.put(k, value);
         });
+        return normalized;
     }
 
     /** The explicitly set configs completed with defaults for every other key. */
@@ -104,12 +112,24 @@ public enum TopicConfig {
         return set.getOrDefault(key, defaultValue);
     }
 
-    private static boolean parsesAsLong(String v) {
-        try {
-            Long.parseLong(v);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+    /** This config's value in {@code set} (or its default) as an int; the value must be a validated one. */
+    public int intIn(Map<String, String> set) {
+        return Math.toIntExact(longIn(set));
+    }
+
+    /** This config's value in {@code set} (or its default) as a long; the value must be a validated one. */
+    public long longIn(Map<String, String> set) {
+        return Long.parseLong(valueIn(set).trim());
+    }
+
+    private static Predicate<String> between(long min, long max) {
+        return v -> {
+            try {
+                long n = Long.parseLong(v);
+                return n >= min && n <= max;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        };
     }
 }

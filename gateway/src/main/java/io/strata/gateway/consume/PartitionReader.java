@@ -1,11 +1,14 @@
 package io.strata.gateway.consume;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.strata.common.batch.CorruptBatchException;
 import io.strata.common.batch.Header;
 import io.strata.common.batch.Record;
 import io.strata.common.batch.RecordBatch;
 import io.strata.common.batch.RecordBatches;
 import io.strata.common.error.Errors;
+import io.strata.common.error.StrataException;
+import io.strata.proto.ErrorReason;
 import io.strata.gateway.routing.PartitionRouter;
 import io.strata.proto.ConsumedRecord;
 import io.strata.proto.OffsetSpec;
@@ -45,7 +48,14 @@ public final class PartitionReader {
         ReadRequest request = ReadRequest.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset)
                 .setMaxBytes(maxBytes).setMaxWaitMs(maxWaitMs).build();
         return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> leader.read(request))
-                .thenApply(r -> decode(topic, partition, offset, maxRecords, r));
+                .thenApply(r -> {
+                    try {
+                        return decode(topic, partition, offset, maxRecords, r);
+                    } catch (CorruptBatchException e) {
+                        throw new StrataException(ErrorReason.CORRUPT_BATCH, topic + "-" + partition
+                                + " returned a corrupt batch reading from offset " + offset + ": " + e.getMessage());
+                    }
+                });
     }
 
     private static Chunk decode(String topic, int partition, long from, int maxRecords, ReadResponse response) {
@@ -99,5 +109,4 @@ public final class PartitionReader {
         return router.call(topic, partition, timeout, (leader, p) -> leader.listOffset(request))
                 .thenApply(r -> r.getOffset());
     }
-
 }

@@ -43,6 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * fails, though other partitions' appends may have succeeded (at-least-once on retry).
  */
 public final class ProduceHandler {
+    /** Bound on what validating one compressed batch may inflate to (a zip bomb costs no more). */
+    static final int MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
     private final MetadataCache cache;
     private final PartitionRouter router;
     private final Duration defaultTimeout;
@@ -73,7 +76,7 @@ public final class ProduceHandler {
         if (request.hasPartition()) {
             cache.partition(request.getTopic(), request.getPartition());
         }
-        int maxBatchBytes = Integer.parseInt(TopicConfig.MAX_MESSAGE_BYTES.valueIn(topic.getConfigsMap()));
+        int maxBatchBytes = TopicConfig.MAX_MESSAGE_BYTES.intIn(topic.getConfigsMap());
         Duration timeout = request.getTimeoutMs() == 0 ? defaultTimeout : Duration.ofMillis(request.getTimeoutMs());
         CompletableFuture<ProduceResponse> response = hasBatch
                 ? produceBatch(request, maxBatchBytes, timeout)
@@ -96,7 +99,7 @@ public final class ProduceHandler {
             if (buffer.hasRemaining()) {
                 throw new CorruptBatchException(buffer.remaining() + " bytes follow the batch; send exactly one");
             }
-            batch.ensureValid();
+            batch.ensureProducerBatchValid(MAX_DECOMPRESSED_BYTES);
         } catch (CorruptBatchException e) {
             throw new StrataException(ErrorReason.CORRUPT_BATCH, "batch for " + request.getTopic() + "-"
                     + request.getPartition() + " is invalid: " + e.getMessage());

@@ -93,8 +93,8 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
         if (request.getReplicationFactor() < 1) {
             throw Errors.invalid("replication factor must be at least 1, got " + request.getReplicationFactor());
         }
-        TopicConfig.validate(request.getConfigsMap());
-        int minIsr = Integer.parseInt(TopicConfig.MIN_INSYNC_REPLICAS.valueIn(request.getConfigsMap()));
+        java.util.Map<String, String> configs = TopicConfig.validate(request.getConfigsMap());
+        int minIsr = TopicConfig.MIN_INSYNC_REPLICAS.intIn(configs);
         if (minIsr > request.getReplicationFactor()) {
             throw Errors.invalid("min.insync.replicas=" + minIsr + " exceeds the replication factor "
                     + request.getReplicationFactor() + "; acks=all writes could never succeed");
@@ -112,7 +112,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
                 .setName(request.getName())
                 .setTopicId(UUID.randomUUID().toString())
                 .setReplicationFactor(request.getReplicationFactor())
-                .putAllConfigs(request.getConfigsMap());
+                .putAllConfigs(configs);
         for (int p = 0; p < placement.size(); p++) {
             List<Integer> replicas = placement.get(p);
             topic.addPartitions(PartitionRecord.newBuilder().setPartition(p).addAllReplicas(replicas)

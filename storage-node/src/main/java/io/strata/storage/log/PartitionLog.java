@@ -175,9 +175,7 @@ public final class PartitionLog implements AutoCloseable {
             while (it.hasNext()) {
                 RecordBatch b = it.next();
                 b.ensureValid();
-                if (b.recordCount() <= 0) {
-                    throw new CorruptBatchException("a batch holds no records");
-                }
+                b.ensureDenseOffsets();
                 out.add(b);
             }
         } catch (CorruptBatchException e) {
