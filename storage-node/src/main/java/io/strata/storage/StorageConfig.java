@@ -1,6 +1,7 @@
 package io.strata.storage;
 
 import io.strata.common.net.HostPort;
+import io.strata.storage.log.LogManager;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.List;
  * @param maxBatchBytes    largest record batch accepted, in bytes. Default 16 MiB
  * @param maxReadBytes     cap on the bytes one read returns. Default 16 MiB
  * @param registerTimeout  how long start-up waits for the metadata service to accept registration. Default 60 s
+ * @param logSettings      background log work: fsync threads (4), retention check interval (30 s),
+ *                         release of idle segments' file handles after (60 s)
  */
 public record StorageConfig(
         int nodeId,
@@ -27,7 +30,8 @@ public record StorageConfig(
         List<HostPort> metadata,
         int maxBatchBytes,
         int maxReadBytes,
-        Duration registerTimeout) {
+        Duration registerTimeout,
+        LogManager.Settings logSettings) {
 
     public static final int DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -41,6 +45,6 @@ public record StorageConfig(
     /** A config with the documented defaults. */
     public static StorageConfig of(int nodeId, HostPort bind, Path dataDir, List<HostPort> metadata) {
         return new StorageConfig(nodeId, bind, null, "", dataDir, metadata, DEFAULT_MAX_BATCH_BYTES,
-                DEFAULT_MAX_READ_BYTES, DEFAULT_REGISTER_TIMEOUT);
+                DEFAULT_MAX_READ_BYTES, DEFAULT_REGISTER_TIMEOUT, LogManager.Settings.defaults());
     }
 }

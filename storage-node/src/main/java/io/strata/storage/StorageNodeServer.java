@@ -7,6 +7,7 @@ import io.strata.common.net.HostPort;
 import io.strata.common.server.GrpcServer;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.storage.api.StorageApiService;
+import io.strata.storage.log.LogManager;
 import io.strata.storage.partition.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +30,8 @@ public final class StorageNodeServer implements AutoCloseable {
 
     public StorageNodeServer(StorageConfig config) {
         this.config = config;
-        this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes());
+        this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes(),
+                new LogManager(config.logSettings(), System::currentTimeMillis));
     }
 
     public StorageNodeServer start() {

@@ -38,7 +38,7 @@ public final class StorageCommand implements Callable<Integer> {
         StorageConfig defaults = StorageConfig.of(nodeId, HostPort.parse(bind), dataDir, HostPort.parseList(metadata));
         StorageConfig config = new StorageConfig(nodeId, defaults.bind(),
                 advertised == null ? null : HostPort.parse(advertised), rack, dataDir, defaults.metadata(),
-                maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout());
+                maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout(), defaults.logSettings());
         return ServerRunner.runUntilStopped(new StorageNodeServer(config).start());
     }
 }

@@ -74,14 +74,16 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
 
     @Override
     public void createTopic(CreateTopicRequest request, StreamObserver<TopicRecord> observer) {
-        RpcCalls.async(observer, () -> {
-            TopicRecord topic = planTopic(request, stateMachine.localImage());
-            if (request.getValidateOnly()) {
-                return java.util.concurrent.CompletableFuture.completedFuture(topic);
-            }
-            return raft.submit(MetadataCommand.newBuilder().setCreateTopic(topic).build())
-                    .thenApply(r -> r.getTopic());
-        });
+        // Placement must see every node registered so far, not this peer's possibly lagging copy.
+        RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setImage(true).build(), MetadataImage.parser())
+                .thenCompose(image -> {
+                    TopicRecord topic = planTopic(request, image);
+                    if (request.getValidateOnly()) {
+                        return java.util.concurrent.CompletableFuture.completedFuture(topic);
+                    }
+                    return raft.submit(MetadataCommand.newBuilder().setCreateTopic(topic).build())
+                            .thenApply(r -> r.getTopic());
+                }));
     }
 
     /** Validates a create request and decides its placement against {@code image}. */

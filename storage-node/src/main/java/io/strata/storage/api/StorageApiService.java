@@ -1,6 +1,5 @@
 package io.strata.storage.api;
 
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.Errors;
 import io.strata.common.error.RpcCalls;
@@ -11,7 +10,6 @@ import io.strata.proto.internal.ListOffsetResponse;
 import io.strata.proto.internal.ReadRequest;
 import io.strata.proto.internal.ReadResponse;
 import io.strata.proto.internal.StorageNodeGrpc;
-import io.strata.storage.log.PartitionLog;
 import io.strata.storage.partition.PartitionReplica;
 import io.strata.storage.partition.ReplicaManager;
 import java.nio.ByteBuffer;
@@ -37,14 +35,13 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
 
     @Override
     public void append(AppendRequest request, StreamObserver<AppendResponse> observer) {
-        RpcCalls.unary(observer, () -> {
+        RpcCalls.async(observer, () -> {
             PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
             replica.ensureLeader(request.getLeaderEpoch());
             // A private copy: the log rewrites base offset and epoch in place.
             ByteBuffer batches = ByteBuffer.wrap(request.getBatches().toByteArray());
-            PartitionLog.AppendResult result = replica.append(batches);
-            return AppendResponse.newBuilder().setBaseOffset(result.baseOffset())
-                    .setLastOffset(result.lastOffset()).build();
+            return replica.append(batches).thenApply(result -> AppendResponse.newBuilder()
+                    .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build());
         });
     }
 
@@ -66,9 +63,8 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
 
     private ReadResponse readNow(PartitionReplica replica, ReadRequest request) {
         int maxBytes = request.getMaxBytes() <= 0 ? maxReadBytes : Math.min(request.getMaxBytes(), maxReadBytes);
-        ByteBuffer data = replica.read(request.getOffset(), maxBytes);
         return ReadResponse.newBuilder()
-                .setBatches(UnsafeByteOperations.unsafeWrap(data))
+                .setBatches(replica.read(request.getOffset(), maxBytes))
                 .setHighWatermark(replica.highWatermark())
                 .setLogStartOffset(replica.logStartOffset())
                 .build();

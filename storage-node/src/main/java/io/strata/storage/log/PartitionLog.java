@@ -1,6 +1,8 @@
 package io.strata.storage.log;
 
+import com.google.protobuf.ByteString;
 import io.strata.common.batch.CorruptBatchException;
+import io.strata.common.batch.Record;
 import io.strata.common.batch.RecordBatch;
 import io.strata.common.batch.RecordBatches;
 import io.strata.common.error.StrataException;
@@ -8,172 +10,252 @@ import io.strata.proto.ErrorReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The log of one partition replica: RecordBatch v2 batches back to back in a single file,
- * {@code 00000000000000000000.log}, with an in-memory index of every batch (base offset, file
- * position, max timestamp) rebuilt by scanning the file on open.
+ * The log of one partition replica: a directory of {@link LogSegment}s, the last of which is
+ * active, plus two checkpoint files.
  *
- * <p>This is the walking skeleton's log: one file, no retention, fsync on every append. The
- * segmented engine (indexes on disk, retention, group commit) replaces it.
+ * <pre>
+ * &lt;dir&gt;/00000000000000000000.log        batches back to back (RecordBatch v2)
+ *        00000000000000000000.index      sparse offset → position (written when sealed)
+ *        00000000000000000000.timeindex  sparse max timestamp → offset (written when sealed)
+ *        00000000000000052311.log …      the next segment, named by its base offset
+ *        recovery-point                  offset up to which segments are sealed and synced; "clean" after a clean close
+ *        leader-epoch-checkpoint         epoch → first offset, see {@link LeaderEpochCache}
+ * </pre>
  *
- * <p>Crash safety: {@link #open} scans every batch, checks its CRC-32C and that offsets are
- * dense, and truncates the file at the first torn or corrupt batch, so nothing after damage is
- * ever served. An append is acknowledged only after {@code fsync}.
+ * <p><b>Appends</b> are validated (CRC-32C, magic, sizes, dense offsets) before anything is
+ * written, then get consecutive offsets and the leader epoch written into their headers (the
+ * CRC does not cover those fields). Durability follows the topic's flush policy: with
+ * {@code flush=batch} the returned future completes only after an fsync covering the append
+ * ({@link GroupCommit}). A segment is rolled when it would exceed {@code segment.bytes} or is
+ * older than {@code segment.ms}; rolling seals it (fsync, index files) and advances the
+ * recovery point.
  *
- * <p>Thread-safety: appends are serialised by a lock; reads take no lock — they see a published
- * index snapshot and read only bytes it covers, which are never rewritten.
+ * <p><b>Crash recovery.</b> On open, segments wholly below the recovery point are trusted
+ * (their index files are checked and their end found by walking batch headers); everything
+ * after it is scanned batch by batch (CRC, offsets) with indexes rebuilt, and the log is
+ * truncated at the first damaged batch — later segments included — so nothing from the damage
+ * onward is ever served.
+ *
+ * <p><b>Retention</b> deletes whole sealed segments by age ({@code retention.ms}, newest record)
+ * and size ({@code retention.bytes}) and advances the log start offset.
+ *
+ * <p><b>Thread-safety.</b> Appends, rolls, truncation and retention are serialised by the
+ * append lock; reads take no lock: they use the segment map and the published end offset, and
+ * only read bytes below it, which are never rewritten (truncation aside).
  */
 public final class PartitionLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
-    static final String FILE_NAME = "00000000000000000000.log";
+    static final String RECOVERY_POINT_FILE = "recovery-point";
+    private static final ExecutorService SHARED_FLUSHER = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "log-flush-shared");
+        t.setDaemon(true);
+        return t;
+    });
 
-    private final Path file;
-    private final FileChannel channel;
-    private final int maxBatchBytes;
+    private final Path dir;
+    private final LongSupplier clock;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final LeaderEpochCache epochs;
     private final Object appendLock = new Object();
-    private volatile Index index;
-
-    /** Batches of the log, appended in order; arrays are shared by successive snapshots. */
-    private record Index(long[] baseOffsets, long[] positions, long[] maxTimestamps, int count,
-                         long endOffset, long endPosition) {
-        Index append(long baseOffset, long position, long maxTimestamp, long nextOffset, long nextPosition) {
-            long[] b = baseOffsets;
-            long[] p = positions;
-            long[] t = maxTimestamps;
-            if (count == b.length) {
-                int cap = Math.max(16, count * 2);
-                b = Arrays.copyOf(b, cap);
-                p = Arrays.copyOf(p, cap);
-                t = Arrays.copyOf(t, cap);
-            }
-            b[count] = baseOffset;
-            p[count] = position;
-            t[count] = maxTimestamp;
-            return new Index(b, p, t, count + 1, nextOffset, nextPosition);
-        }
-
-        /** Index of the batch containing {@code offset} (count must be > 0 and offset in range). */
-        int batchContaining(long offset) {
-            int i = Arrays.binarySearch(baseOffsets, 0, count, offset);
-            return i >= 0 ? i : -i - 2;
-        }
-    }
+    private final GroupCommit groupCommit;
+    private volatile LogConfig config;
+    private volatile LogSegment active;
+    private volatile long logStartOffset;
+    private volatile long endOffset;
+    private long recoveryPoint;
+    private volatile boolean closed;
 
     /** What an append assigned. */
     public record AppendResult(long baseOffset, long lastOffset) {
     }
 
-    private PartitionLog(Path file, FileChannel channel, int maxBatchBytes, Index index) {
-        this.file = file;
-        this.channel = channel;
-        this.maxBatchBytes = maxBatchBytes;
-        this.index = index;
+    private PartitionLog(Path dir, LogConfig config, LongSupplier clock, Executor flusher) throws IOException {
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+        this.epochs = LeaderEpochCache.load(dir);
+        loadSegments();
+        this.groupCommit = new GroupCommit(this::flushActive, flusher, endOffset, () -> endOffset);
     }
 
-    /** Opens (creating if needed) the log in {@code dir}, recovering from a torn or corrupt tail. */
+    /** Opens (creating if needed) the log in {@code dir} with default topic settings. For tools and tests. */
     public static PartitionLog open(Path dir, int maxBatchBytes) {
+        return open(dir, LogConfig.defaults(maxBatchBytes), System::currentTimeMillis, SHARED_FLUSHER);
+    }
+
+    /**
+     * Opens (creating if needed) the log in {@code dir}, recovering what a crash left.
+     *
+     * @param flusher runs fsyncs for group commit; shared by the logs of a node
+     */
+    public static PartitionLog open(Path dir, LogConfig config, LongSupplier clock, Executor flusher) {
         try {
             Files.createDirectories(dir);
-            Path file = dir.resolve(FILE_NAME);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            Index index = recover(file, channel, maxBatchBytes);
-            return new PartitionLog(file, channel, maxBatchBytes, index);
+            return new PartitionLog(dir, config, clock, flusher);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open partition log in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static Index recover(Path file, FileChannel channel, int maxBatchBytes) throws IOException {
-        long size = channel.size();
-        Index index = new Index(new long[16], new long[16], new long[16], 0, 0, 0);
-        if (size == 0) {
-            return index;
+    private void loadSegments() throws IOException {
+        TreeSet<Long> bases = new TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".log") && name.length() == 24) {
+                    bases.add(Long.parseLong(name.substring(0, 20)));
+                } else if (name.endsWith(".tmp") || name.endsWith(".deleted")) {
+                    Files.delete(f);
+                }
+            }
         }
-        ByteBuffer content = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-        RecordBatches batches = RecordBatches.scan(content, maxBatchBytes);
-        String damage = null;
+        List<String> checkpoint = Checkpoints.read(dir.resolve(RECOVERY_POINT_FILE));
+        long point = checkpoint.isEmpty() ? -1 : Long.parseLong(checkpoint.get(0).trim());
+        boolean clean = checkpoint.size() > 1 && checkpoint.get(1).trim().equals("clean");
+        List<Long> list = new ArrayList<>(bases);
+        long now = clock.getAsLong();
+        long scannedBytes = 0;
+        for (int i = 0; i < list.size(); i++) {
+            long base = list.get(i);
+            boolean last = i == list.size() - 1;
+            boolean trusted = last ? clean : list.get(i + 1) <= point;
+            LogSegment s = trusted
+                    ? LogSegment.open(dir, base, config.maxBatchBytes(), config.indexIntervalBytes(), epochs::assign, now)
+                    : LogSegment.recover(dir, base, config.maxBatchBytes(), config.indexIntervalBytes(), epochs::assign, now);
+            if (trusted && last && s.nextOffset() != point) {
+                s.close();
+                s = LogSegment.recover(dir, base, config.maxBatchBytes(), config.indexIntervalBytes(), epochs::assign, now);
+            }
+            if (!trusted) {
+                scannedBytes += s.size() + s.truncatedBytes();
+            }
+            if (s.truncatedBytes() > 0) {
+                log.warn("{}: truncated {} damaged bytes from segment {}; the log now ends at offset {}", dir,
+                        s.truncatedBytes(), base, s.nextOffset());
+            }
+            segments.put(base, s);
+            if (!last && s.nextOffset() != list.get(i + 1)) {
+                log.warn("{}: segment {} ends at offset {} but the next starts at {}; deleting every later segment",
+                        dir, base, s.nextOffset(), list.get(i + 1));
+                for (int j = i + 1; j < list.size(); j++) {
+                    LogSegment.recover(dir, list.get(j), config.maxBatchBytes(), config.indexIntervalBytes(),
+                            (e, o) -> { }, now).delete();
+                }
+                break;
+            }
+        }
+        if (segments.isEmpty()) {
+            segments.put(0L, LogSegment.create(dir, 0, now));
+        }
+        active = segments.lastEntry().getValue();
+        if (active.isSealed()) {
+            active.reopenForAppend();
+        }
+        endOffset = active.nextOffset();
+        logStartOffset = segments.firstKey();
+        epochs.truncateFromEnd(endOffset);
+        recoveryPoint = active.baseOffset();
+        // After a clean close nothing changed: the clean mark stays valid, because any later
+        // append moves the active segment's end past it and so forces a scan after a crash.
+        if (!(clean && point == endOffset)) {
+            active.flush();
+            writeRecoveryPoint(false);
+        }
+        if (scannedBytes > 0) {
+            log.info("{}: recovered {} bytes after the recovery point; log is [{}, {})", dir, scannedBytes,
+                    logStartOffset, endOffset);
+        }
+    }
+
+    private void writeRecoveryPoint(boolean clean) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(Long.toString(clean ? endOffset : recoveryPoint));
+        if (clean) {
+            lines.add("clean");
+        }
+        Checkpoints.write(dir.resolve(RECOVERY_POINT_FILE), lines);
+    }
+
+    /** Appends and waits for durability; see {@link #appendAsync}. */
+    public AppendResult append(ByteBuffer batches, int leaderEpoch) {
         try {
-            while (batches.hasNext()) {
-                RecordBatch batch = batches.next();
-                if (!batch.isValid()) {
-                    damage = "CRC-32C mismatch in the batch at offset " + batch.baseOffset();
-                    break;
-                }
-                if (batch.baseOffset() != index.endOffset()) {
-                    damage = "batch base offset " + batch.baseOffset() + " where " + index.endOffset() + " was expected";
-                    break;
-                }
-                index = index.append(batch.baseOffset(), index.endPosition(), batch.maxTimestamp(),
-                        batch.nextOffset(), index.endPosition() + batch.sizeInBytes());
-            }
-            if (damage == null && batches.truncated()) {
-                damage = "a torn batch at the end";
-            }
-        } catch (CorruptBatchException e) {
-            damage = e.getMessage();
+            return appendAsync(batches, leaderEpoch).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        if (damage != null || index.endPosition() != size) {
-            log.warn("{}: {}; truncating from {} to {} bytes (offsets below {} kept)", file,
-                    damage == null ? "trailing bytes" : damage, size, index.endPosition(), index.endOffset());
-            channel.truncate(index.endPosition());
-            channel.force(true);
-        }
-        return index;
     }
 
     /**
-     * Validates the batches in {@code batches} (CRC-32C, magic, size), assigns them consecutive
-     * offsets from the log end and {@code leaderEpoch}, writes and fsyncs them. Rewrites the
-     * buffer's offset and epoch fields in place. Nothing is written if any batch is invalid.
+     * Validates {@code batches} (one or more whole batches), assigns them consecutive offsets
+     * from the log end and {@code leaderEpoch} (rewriting those header fields in the buffer),
+     * and writes them. The future completes when the data is as durable as the flush policy
+     * asks: after an fsync covering it for {@code flush=batch}, at once otherwise. Nothing is
+     * written when any batch is invalid (CORRUPT_BATCH) or too large (RECORD_TOO_LARGE).
      */
-    public AppendResult append(ByteBuffer batches, int leaderEpoch) {
-        RecordBatch[] parsed = validate(batches);
+    public CompletableFuture<AppendResult> appendAsync(ByteBuffer batches, int leaderEpoch) {
+        LogConfig cfg = config;
+        List<RecordBatch> parsed = validate(batches, cfg);
+        CompletableFuture<Void> durable;
+        AppendResult result;
         synchronized (appendLock) {
-            Index current = index;
-            long next = current.endOffset();
+            ensureOpen();
+            LogSegment segment = active;
+            long now = clock.getAsLong();
+            if (!segment.isEmpty() && (segment.size() + batches.remaining() > cfg.segmentBytes()
+                    || now - segment.createdAtMs() > cfg.segmentMs())) {
+                segment = roll(now);
+            }
+            long next = endOffset;
             long base = next;
             for (RecordBatch b : parsed) {
                 b.setBaseOffset(next);
                 b.setPartitionLeaderEpoch(leaderEpoch);
                 next = b.nextOffset();
             }
+            epochs.assign(leaderEpoch, base);
             try {
-                ByteBuffer data = batches.duplicate();
-                long position = current.endPosition();
-                while (data.hasRemaining()) {
-                    position += channel.write(data, position);
-                }
-                channel.force(false);
+                segment.append(batches, parsed, cfg.indexIntervalBytes());
             } catch (IOException e) {
-                throw new UncheckedIOException("append to " + file + " failed: " + e.getMessage(), e);
+                throw LogSegment.unchecked(segment.logFile(), "append to", e);
             }
-            Index updated = current;
-            long position = current.endPosition();
-            for (RecordBatch b : parsed) {
-                updated = updated.append(b.baseOffset(), position, b.maxTimestamp(), b.nextOffset(),
-                        position + b.sizeInBytes());
-                position += b.sizeInBytes();
-            }
-            index = updated;
-            return new AppendResult(base, next - 1);
+            endOffset = next;
+            result = new AppendResult(base, next - 1);
+            durable = cfg.flush() instanceof LogConfig.FlushPolicy.Batch
+                    ? groupCommit.awaitDurable(next)
+                    : CompletableFuture.completedFuture(null);
         }
+        return durable.thenApply(v -> result);
     }
 
-    private RecordBatch[] validate(ByteBuffer batches) {
-        RecordBatches it = RecordBatches.scan(batches, maxBatchBytes);
-        java.util.List<RecordBatch> out = new java.util.ArrayList<>();
+    private static List<RecordBatch> validate(ByteBuffer batches, LogConfig cfg) {
+        RecordBatches it = RecordBatches.scan(batches, Integer.MAX_VALUE);
+        List<RecordBatch> out = new ArrayList<>();
         try {
             while (it.hasNext()) {
                 RecordBatch b = it.next();
+                if (b.sizeInBytes() > cfg.maxBatchBytes()) {
+                    throw new StrataException(ErrorReason.RECORD_TOO_LARGE, "a batch of " + b.sizeInBytes()
+                            + " bytes exceeds the limit of " + cfg.maxBatchBytes() + " bytes");
+                }
                 b.ensureValid();
                 b.ensureDenseOffsets();
                 out.add(b);
@@ -183,93 +265,286 @@ public final class PartitionLog implements AutoCloseable {
         }
         if (it.truncated() || it.validBytes() != batches.remaining()) {
             throw new StrataException(ErrorReason.CORRUPT_BATCH, "the data ends inside a batch after "
-                    + it.validBytes() + " of " + batches.remaining() + " bytes (or a batch exceeds "
-                    + maxBatchBytes + " bytes)");
+                    + it.validBytes() + " of " + batches.remaining() + " bytes");
         }
         if (out.isEmpty()) {
             throw new StrataException(ErrorReason.INVALID_ARGUMENT, "the append holds no record batches");
         }
-        return out.toArray(new RecordBatch[0]);
+        return out;
     }
 
-    /**
-     * Reads whole batches starting with the one containing {@code offset}, up to {@code maxBytes}
-     * (but always at least one batch), not past {@code maxOffset} (exclusive).
-     *
-     * @return the batches, empty when {@code offset} is the end
-     * @throws StrataException OFFSET_OUT_OF_RANGE when offset lies outside [start, end]
-     */
-    public ByteBuffer read(long offset, int maxBytes, long maxOffset) {
-        Index idx = index;
-        long end = Math.min(idx.endOffset(), maxOffset);
-        if (offset < 0 || offset > end) {
-            throw new StrataException(ErrorReason.OFFSET_OUT_OF_RANGE, "offset " + offset
-                    + " is outside the readable range [0, " + end + "] of " + file.getParent().getFileName());
-        }
-        if (offset == end) {
-            return ByteBuffer.allocate(0);
-        }
-        int first = idx.batchContaining(offset);
-        long from = idx.positions()[first];
-        int last = first;
-        while (last + 1 < idx.count() && idx.baseOffsets()[last + 1] < end
-                && positionAfter(idx, last + 1) - from <= maxBytes) {
-            last++;
-        }
-        long to = positionAfter(idx, last);
-        ByteBuffer out = ByteBuffer.allocate((int) (to - from));
+    /** Seals the active segment and starts a new one at the log end. Under the append lock. */
+    private LogSegment roll(long now) {
+        LogSegment old = active;
         try {
-            while (out.hasRemaining()) {
-                int n = channel.read(out, from + out.position());
-                if (n < 0) {
-                    throw new IOException("unexpected end of file at " + (from + out.position()));
-                }
-            }
+            old.seal();
+            LogSegment next = LogSegment.create(dir, endOffset, now);
+            segments.put(endOffset, next);
+            active = next;
+            groupCommit.advanceTo(endOffset);
+            recoveryPoint = next.baseOffset();
+            writeRecoveryPoint(false);
+            return next;
         } catch (IOException e) {
-            throw new UncheckedIOException("read of " + file + " failed: " + e.getMessage(), e);
+            throw LogSegment.unchecked(old.logFile(), "rolling", e);
         }
-        return out.flip();
     }
 
-    private static long positionAfter(Index idx, int batch) {
-        return batch + 1 < idx.count() ? idx.positions()[batch + 1] : idx.endPosition();
+    /** Group-commit flush: fsync the active segment; returns the offset now durable. */
+    private long flushActive() throws IOException {
+        long target = endOffset;
+        active.flush();
+        return target;
+    }
+
+    /** Starts an fsync of everything appended so far (the {@code flush=interval} policy). */
+    public void flushAsync() {
+        groupCommit.awaitDurable(endOffset);
     }
 
     /**
-     * The first offset whose record timestamp is >= {@code timestamp}, found through the
-     * batches' max timestamps and then the records of the one batch; the end offset if none.
+     * Whole batches from the one containing {@code offset}: at most {@code maxBytes} (at least one
+     * batch), only batches whose base offset is below {@code maxOffset}, never crossing a segment.
+     *
+     * @throws StrataException OFFSET_OUT_OF_RANGE naming the readable range when {@code offset}
+     *     is below the log start or above min(log end, maxOffset)
      */
+    public ByteString read(long offset, int maxBytes, long maxOffset) {
+        for (int attempt = 0; ; attempt++) {
+            long start = logStartOffset;
+            long end = Math.min(endOffset, maxOffset);
+            if (offset < start || offset > end) {
+                throw new StrataException(ErrorReason.OFFSET_OUT_OF_RANGE, "offset " + offset
+                        + " is outside the readable range [" + start + ", " + end + "] of " + dir.getFileName());
+            }
+            if (offset == end) {
+                return ByteString.EMPTY;
+            }
+            try {
+                Map.Entry<Long, LogSegment> e = segments.floorEntry(offset);
+                while (e != null) {
+                    LogSegment.Slice slice = e.getValue().read(offset, maxBytes, end);
+                    if (!slice.data().isEmpty()) {
+                        return slice.data();
+                    }
+                    e = segments.higherEntry(e.getKey());
+                }
+                return ByteString.EMPTY;
+            } catch (ClosedChannelException | NoSuchFileException e) {
+                if (attempt > 0) {
+                    throw new UncheckedIOException("read of " + dir + " at " + offset + " failed", e);
+                }
+                // a segment was deleted by retention or closed as idle meanwhile: look again
+            } catch (IOException e) {
+                throw new UncheckedIOException("read of " + dir + " at " + offset + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The first offset whose record timestamp is >= {@code timestamp}; the log end if none. */
     public long offsetForTimestamp(long timestamp) {
-        Index idx = index;
-        for (int i = 0; i < idx.count(); i++) {
-            if (idx.maxTimestamps()[i] >= timestamp) {
-                RecordBatch batch = RecordBatch.readFrom(read(idx.baseOffsets()[i], 0, idx.endOffset()));
-                for (io.strata.common.batch.Record r : batch.records()) {
-                    if (r.timestamp() >= timestamp) {
-                        return r.offset();
+        for (LogSegment s : segments.values()) {
+            if (s.maxTimestamp() < timestamp) {
+                continue;
+            }
+            try {
+                long from = Math.max(s.offsetForTimestampHint(timestamp), logStartOffset);
+                while (from < s.nextOffset()) {
+                    ByteString chunk = s.read(from, 1 << 20, endOffset).data();
+                    if (chunk.isEmpty()) {
+                        break;
+                    }
+                    RecordBatches batches = RecordBatches.scan(chunk.asReadOnlyByteBuffer(), Integer.MAX_VALUE);
+                    while (batches.hasNext()) {
+                        RecordBatch b = batches.next();
+                        from = b.nextOffset();
+                        if (b.maxTimestamp() >= timestamp) {
+                            for (Record r : b.records()) {
+                                if (r.timestamp() >= timestamp) {
+                                    return r.offset();
+                                }
+                            }
+                        }
                     }
                 }
-                return batch.nextOffset();
+            } catch (IOException e) {
+                throw new UncheckedIOException("timestamp lookup in " + dir + " failed: " + e.getMessage(), e);
             }
         }
-        return idx.endOffset();
+        return endOffset;
+    }
+
+    /**
+     * Removes every record at or after {@code offset} (a follower diverged from its leader).
+     * Leader epochs starting there are forgotten too.
+     */
+    public void truncateTo(long offset) {
+        synchronized (appendLock) {
+            ensureOpen();
+            if (offset >= endOffset) {
+                return;
+            }
+            if (offset < logStartOffset) {
+                throw new StrataException(ErrorReason.OFFSET_OUT_OF_RANGE, "cannot truncate " + dir.getFileName()
+                        + " to " + offset + ", below its start " + logStartOffset);
+            }
+            try {
+                while (segments.size() > 1 && segments.lastKey() > offset) {
+                    segments.pollLastEntry().getValue().delete();
+                }
+                LogSegment last = segments.lastEntry().getValue();
+                last.truncateTo(offset);
+                if (last.isSealed()) {
+                    last.reopenForAppend();
+                }
+                active = last;
+                endOffset = offset;
+                epochs.truncateFromEnd(offset);
+                groupCommit.resetTo(Math.min(groupCommit.durableOffset(), offset));
+                recoveryPoint = Math.min(recoveryPoint, last.baseOffset());
+                writeRecoveryPoint(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("truncating " + dir + " to " + offset + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Deletes sealed segments that retention no longer keeps — by age of their newest record
+     * and by the total size — but none holding offsets at or above {@code maxDeletableOffset}.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteExpiredSegments(long maxDeletableOffset) {
+        synchronized (appendLock) {
+            if (closed) {
+                return 0;
+            }
+            LogConfig cfg = config;
+            long now = clock.getAsLong();
+            long total = size();
+            int deleted = 0;
+            while (segments.size() > 1) {
+                Map.Entry<Long, LogSegment> first = segments.firstEntry();
+                LogSegment s = first.getValue();
+                long next = segments.higherKey(first.getKey());
+                if (s == active || next > maxDeletableOffset) {
+                    break;
+                }
+                boolean byTime = cfg.retentionMs() >= 0 && s.maxTimestamp() >= 0 && now - s.maxTimestamp() > cfg.retentionMs();
+                boolean bySize = cfg.retentionBytes() >= 0 && total - s.size() >= cfg.retentionBytes();
+                if (!byTime && !bySize) {
+                    break;
+                }
+                segments.remove(first.getKey());
+                logStartOffset = next;
+                total -= s.size();
+                try {
+                    s.delete();
+                } catch (IOException e) {
+                    log.warn("{}: could not delete segment {}", dir, s.baseOffset(), e);
+                }
+                deleted++;
+            }
+            return deleted;
+        }
+    }
+
+    /** Releases file handles, mappings and indexes of sealed segments not read since {@code idleSinceMs}. */
+    public int releaseIdleSegments(long idleSinceMs) {
+        int released = 0;
+        for (LogSegment s : segments.values()) {
+            try {
+                if (s != active && s.releaseIfIdle(idleSinceMs)) {
+                    released++;
+                }
+            } catch (IOException e) {
+                log.debug("releasing {} failed", s.logFile(), e);
+            }
+        }
+        return released;
+    }
+
+    /** Where {@code epoch} ends in this log (for leader-epoch truncation by followers). */
+    public LeaderEpochCache.EpochEnd endOffsetForEpoch(int epoch) {
+        return epochs.endOffsetFor(epoch, endOffset);
+    }
+
+    public List<LeaderEpochCache.EpochEntry> leaderEpochs() {
+        return epochs.entries();
+    }
+
+    public void updateConfig(LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    public LogConfig config() {
+        return config;
     }
 
     public long logStartOffset() {
-        return 0;
+        return logStartOffset;
     }
 
     /** The offset the next appended record gets. */
     public long logEndOffset() {
-        return index.endOffset();
+        return endOffset;
     }
 
+    /** The offset below which data is known to be on disk (the log end unless {@code flush=batch} is pending). */
+    public long durableEndOffset() {
+        return config.flush() instanceof LogConfig.FlushPolicy.Batch ? groupCommit.durableOffset() : endOffset;
+    }
+
+    /** Group-commit fsyncs run so far (one covers many appends under load). */
+    public long groupCommitFsyncs() {
+        return groupCommit.fsyncs();
+    }
+
+    /** Bytes of all segments. */
+    public long size() {
+        long total = 0;
+        for (LogSegment s : segments.values()) {
+            total += s.size();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StrataException(ErrorReason.NOT_LEADER, "the log " + dir.getFileName() + " is closed");
+        }
+    }
+
+    /** Clean close: seals the active segment and records a clean recovery point, so reopening scans nothing. */
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            log.warn("closing {} failed", file, e);
+        synchronized (appendLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                active.seal();
+                writeRecoveryPoint(true);
+            } catch (IOException e) {
+                log.warn("{}: unclean close ({}); it will be recovered on open", dir, e.toString());
+            }
+            for (LogSegment s : segments.values()) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    log.debug("closing {} failed", s.logFile(), e);
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import io.strata.common.error.Errors;
 import io.strata.common.error.StrataException;
 import io.strata.proto.ErrorReason;
 import io.strata.storage.log.PartitionLog;
+import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * One partition replica on this node: its log and its role as the metadata service last
  * published it (leader or follower, and the leader epoch).
  *
- * <p>Replication is not implemented yet, so the high watermark is the leader's log end:
- * only the leader's copy holds data. The replication protocol replaces that.
+ * <p>Replication is not implemented yet, so the high watermark is the leader's durable log
+ * end: only the leader's copy holds data. The replication protocol replaces that.
  *
  * <p>Thread-safe: role fields are volatile; appends are serialised by the log.
  */
@@ -60,12 +61,15 @@ public final class PartitionReplica implements AutoCloseable {
         return leaderEpoch;
     }
 
-    public PartitionLog.AppendResult append(ByteBuffer batches) {
-        PartitionLog.AppendResult result = log.append(batches, leaderEpoch);
+    /** Appends as leader; completes once the data is as durable as the topic's flush policy asks. */
+    public CompletableFuture<PartitionLog.AppendResult> append(ByteBuffer batches) {
+        return log.appendAsync(batches, leaderEpoch).whenComplete((r, e) -> wakeReaders());
+    }
+
+    private void wakeReaders() {
         CompletableFuture<Void> waiting = appended;
         appended = new CompletableFuture<>();
         waiting.complete(null);
-        return result;
     }
 
     /** Completes once data beyond {@code offset} exists (at once if it already does). */
@@ -77,12 +81,17 @@ public final class PartitionReplica implements AutoCloseable {
         return next;
     }
 
-    public ByteBuffer read(long offset, int maxBytes) {
+    public ByteString read(long offset, int maxBytes) {
         return log.read(offset, maxBytes, highWatermark());
     }
 
+    /** Readers see only data that is on disk (as the flush policy defines it). */
     public long highWatermark() {
-        return log.logEndOffset();
+        return log.durableEndOffset();
+    }
+
+    public PartitionLog log() {
+        return log;
     }
 
     public long logStartOffset() {
@@ -101,9 +110,9 @@ public final class PartitionReplica implements AutoCloseable {
         return partition;
     }
 
+    /** Wakes long-polling readers; the log itself is closed by its owner. */
     @Override
     public void close() {
         appended.complete(null);
-        log.close();
     }
 }

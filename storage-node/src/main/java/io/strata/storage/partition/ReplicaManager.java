@@ -4,7 +4,8 @@ import io.strata.common.error.Errors;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.TopicRecord;
-import io.strata.storage.log.PartitionLog;
+import io.strata.storage.log.LogConfig;
+import io.strata.storage.log.LogManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +36,15 @@ public final class ReplicaManager implements AutoCloseable {
     private final int nodeId;
     private final Path dataDir;
     private final int maxBatchBytes;
+    private final LogManager logs;
     private final Map<String, PartitionReplica> replicas = new ConcurrentHashMap<>();
     private volatile long appliedVersion;
 
-    public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes) {
+    public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes, LogManager logs) {
         this.nodeId = nodeId;
         this.dataDir = dataDir;
         this.maxBatchBytes = maxBatchBytes;
+        this.logs = logs;
     }
 
     private static String key(String topic, int partition) {
@@ -69,12 +72,17 @@ public final class ReplicaManager implements AutoCloseable {
                 PartitionReplica replica = replicas.computeIfAbsent(key,
                         k -> openReplica(topic, p.getPartition()));
                 replica.updateRole(p.getLeader() == nodeId, p.getLeaderEpoch());
+                LogConfig config = LogConfig.from(topic.getConfigsMap(), maxBatchBytes);
+                if (!config.equals(replica.log().config())) {
+                    replica.log().updateConfig(config);
+                }
             }
         }
         for (String key : Set.copyOf(replicas.keySet())) {
             if (!wanted.contains(key)) {
                 PartitionReplica removed = replicas.remove(key);
                 removed.close();
+                logs.close(removed.log());
                 deleteDir(dataDir.resolve(key));
                 log.info("node {} dropped replica {} (no longer assigned)", nodeId, key);
             }
@@ -97,7 +105,8 @@ public final class ReplicaManager implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
-        return new PartitionReplica(topic.getName(), partition, nodeId, PartitionLog.open(dir, maxBatchBytes));
+        return new PartitionReplica(topic.getName(), partition, nodeId,
+                logs.open(dir, LogConfig.from(topic.getConfigsMap(), maxBatchBytes)));
     }
 
     private static void deleteDir(Path dir) {
@@ -122,5 +131,6 @@ public final class ReplicaManager implements AutoCloseable {
     public synchronized void close() {
         replicas.values().forEach(PartitionReplica::close);
         replicas.clear();
+        logs.close();
     }
 }

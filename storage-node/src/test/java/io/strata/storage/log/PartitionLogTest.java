@@ -34,6 +34,8 @@ class PartitionLogTest {
     static final int MAX_BATCH = 1024 * 1024;
     static final int EPOCH = 7;
 
+    static final String SEGMENT_0 = "00000000000000000000.log";
+
     @TempDir
     Path dir;
 
@@ -51,7 +53,7 @@ class PartitionLogTest {
             assertEquals(new PartitionLog.AppendResult(6, 12), c);
             assertEquals(13, log.logEndOffset());
 
-            List<RecordBatch> batches = batchesOf(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE));
+            List<RecordBatch> batches = batchesOf(read(log, 0, Integer.MAX_VALUE, Long.MAX_VALUE));
             assertEquals(List.of(0L, 3L, 5L, 6L, 10L, 11L), batches.stream().map(RecordBatch::baseOffset).toList());
             List<Record> records = recordsOf(batches);
             for (int i = 0; i < records.size(); i++) {
@@ -81,7 +83,7 @@ class PartitionLogTest {
         try (PartitionLog log = PartitionLog.open(dir, MAX_BATCH)) {
             log.append(concat(batch(0, 3), batch(3, 3), batch(6, 3)), EPOCH);
             for (long offset = 0; offset < 9; offset++) {
-                List<RecordBatch> batches = batchesOf(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE));
+                List<RecordBatch> batches = batchesOf(read(log, offset, Integer.MAX_VALUE, Long.MAX_VALUE));
                 assertEquals((offset / 3) * 3, batches.get(0).baseOffset(), "first batch read at offset " + offset);
                 assertEquals(8, batches.get(batches.size() - 1).lastOffset(), "reads up to the end from " + offset);
             }
@@ -98,11 +100,11 @@ class PartitionLogTest {
             int s1 = b1.remaining();
             log.append(concat(b0, b1, b2), EPOCH);
 
-            ByteBuffer two = log.read(0, s0 + s1, Long.MAX_VALUE);
+            ByteBuffer two = read(log, 0, s0 + s1, Long.MAX_VALUE);
             assertEquals(s0 + s1, two.remaining(), "exactly the two batches that fit");
             assertEquals(List.of(0L, 2L), batchesOf(two).stream().map(RecordBatch::baseOffset).toList());
 
-            ByteBuffer oneAndABit = log.read(0, s0 + s1 - 1, Long.MAX_VALUE);
+            ByteBuffer oneAndABit = read(log, 0, s0 + s1 - 1, Long.MAX_VALUE);
             assertEquals(List.of(0L), batchesOf(oneAndABit).stream().map(RecordBatch::baseOffset).toList(),
                     "a batch that does not fit whole is left out");
         }
@@ -117,7 +119,7 @@ class PartitionLogTest {
             int size = bigBatch.remaining();
             log.append(concat(bigBatch, batch(1, 1)), EPOCH);
             for (int maxBytes : new int[] {0, 1, 100, size - 1, size}) {
-                List<RecordBatch> batches = batchesOf(log.read(0, maxBytes, Long.MAX_VALUE));
+                List<RecordBatch> batches = batchesOf(read(log, 0, maxBytes, Long.MAX_VALUE));
                 assertEquals(1, batches.size(), "one batch with maxBytes " + maxBytes);
                 assertEquals(size, batches.get(0).sizeInBytes());
                 assertEquals(5000, recordsOf(batches).get(0).value().length);
@@ -129,13 +131,13 @@ class PartitionLogTest {
     void readStopsAtMaxOffset() {
         try (PartitionLog log = PartitionLog.open(dir, MAX_BATCH)) {
             log.append(concat(batch(0, 2), batch(2, 2), batch(4, 2)), EPOCH);
-            assertEquals(List.of(0L, 2L), baseOffsets(log.read(0, Integer.MAX_VALUE, 4)),
+            assertEquals(List.of(0L, 2L), baseOffsets(read(log, 0, Integer.MAX_VALUE, 4)),
                     "batches starting at or past maxOffset are not returned");
-            assertEquals(List.of(0L, 2L), baseOffsets(log.read(0, Integer.MAX_VALUE, 3)),
+            assertEquals(List.of(0L, 2L), baseOffsets(read(log, 0, Integer.MAX_VALUE, 3)),
                     "the batch holding maxOffset - 1 is returned whole");
-            assertEquals(List.of(2L), baseOffsets(log.read(2, Integer.MAX_VALUE, 3)));
-            assertEquals(0, log.read(4, Integer.MAX_VALUE, 4).remaining(), "reading at maxOffset is empty");
-            StrataException past = assertThrows(StrataException.class, () -> log.read(5, Integer.MAX_VALUE, 4));
+            assertEquals(List.of(2L), baseOffsets(read(log, 2, Integer.MAX_VALUE, 3)));
+            assertEquals(0, read(log, 4, Integer.MAX_VALUE, 4).remaining(), "reading at maxOffset is empty");
+            StrataException past = assertThrows(StrataException.class, () -> read(log, 5, Integer.MAX_VALUE, 4));
             assertEquals(ErrorReason.OFFSET_OUT_OF_RANGE, past.reason());
         }
     }
@@ -143,9 +145,9 @@ class PartitionLogTest {
     @Test
     void readAtTheEndIsEmpty() {
         try (PartitionLog log = PartitionLog.open(dir, MAX_BATCH)) {
-            assertEquals(0, log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).remaining(), "an empty log reads empty at 0");
+            assertEquals(0, read(log, 0, Integer.MAX_VALUE, Long.MAX_VALUE).remaining(), "an empty log reads empty at 0");
             log.append(batch(0, 3), EPOCH);
-            assertEquals(0, log.read(3, Integer.MAX_VALUE, Long.MAX_VALUE).remaining());
+            assertEquals(0, read(log, 3, Integer.MAX_VALUE, Long.MAX_VALUE).remaining());
         }
     }
 
@@ -155,7 +157,7 @@ class PartitionLogTest {
             log.append(batch(0, 3), EPOCH);
             for (long offset : new long[] {-1, Long.MIN_VALUE, 4, 100, Long.MAX_VALUE}) {
                 StrataException e = assertThrows(StrataException.class,
-                        () -> log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE), "read at " + offset);
+                        () -> read(log, offset, Integer.MAX_VALUE, Long.MAX_VALUE), "read at " + offset);
                 assertEquals(ErrorReason.OFFSET_OUT_OF_RANGE, e.reason(), "read at " + offset);
                 assertTrue(e.getMessage().contains(Long.toString(offset)), "message names the offset: " + e.getMessage());
             }
@@ -175,7 +177,7 @@ class PartitionLogTest {
         try (PartitionLog log = PartitionLog.open(dir, MAX_BATCH)) {
             assertEquals(9, log.logEndOffset());
             assertEquals(before, readAll(log));
-            assertEquals(List.of(0L, 3L, 7L), baseOffsets(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE)));
+            assertEquals(List.of(0L, 3L, 7L), baseOffsets(read(log, 0, Integer.MAX_VALUE, Long.MAX_VALUE)));
             assertEquals(new PartitionLog.AppendResult(9, 9), log.append(batch(9, 1), EPOCH));
         }
         try (PartitionLog log = PartitionLog.open(dir, MAX_BATCH)) {
@@ -290,7 +292,7 @@ class PartitionLogTest {
             try (PartitionLog log = PartitionLog.open(caseDir, MAX_BATCH)) {
                 log.append(concat(batches.toArray(new ByteBuffer[0])), EPOCH);
             }
-            Path file = caseDir.resolve(PartitionLog.FILE_NAME);
+            Path file = caseDir.resolve(SEGMENT_0);
             long size = Files.size(file);
             assertEquals(position, size);
 
@@ -400,7 +402,7 @@ class PartitionLogTest {
             long size = fileSize();
             RecordBatchBuilder big = new RecordBatchBuilder(Compression.NONE);
             big.append(1, null, new byte[2000]);
-            assertRejected(log, big.build(), ErrorReason.CORRUPT_BATCH, "1024", size);
+            assertRejected(log, big.build(), ErrorReason.RECORD_TOO_LARGE, "1024", size);
         }
     }
 
@@ -493,6 +495,10 @@ class PartitionLogTest {
         return out.flip();
     }
 
+    private static ByteBuffer read(PartitionLog log, long offset, int maxBytes, long maxOffset) {
+        return log.read(offset, maxBytes, maxOffset).asReadOnlyByteBuffer();
+    }
+
     private static List<RecordBatch> batchesOf(ByteBuffer data) {
         List<RecordBatch> out = new ArrayList<>();
         RecordBatches it = RecordBatches.scan(data, Integer.MAX_VALUE);
@@ -523,7 +529,7 @@ class PartitionLogTest {
         List<Record> out = new ArrayList<>();
         long next = 0;
         while (next < log.logEndOffset()) {
-            List<RecordBatch> batches = batchesOf(log.read(next, 256, Long.MAX_VALUE));
+            List<RecordBatch> batches = batchesOf(read(log, next, 256, Long.MAX_VALUE));
             assertFalse(batches.isEmpty(), "a read below the end returns a batch");
             for (Record r : recordsOf(batches)) {
                 if (r.offset() >= next) {
@@ -532,7 +538,7 @@ class PartitionLogTest {
             }
             next = batches.get(batches.size() - 1).nextOffset();
         }
-        assertEquals(0, log.read(next, 256, Long.MAX_VALUE).remaining());
+        assertEquals(0, read(log, next, 256, Long.MAX_VALUE).remaining());
         return out;
     }
 
@@ -549,7 +555,7 @@ class PartitionLogTest {
     }
 
     private Path logFile() {
-        return dir.resolve(PartitionLog.FILE_NAME);
+        return dir.resolve(SEGMENT_0);
     }
 
     private long fileSize() throws IOException {
@@ -560,6 +566,7 @@ class PartitionLogTest {
         try (FileChannel ch = FileChannel.open(logFile(), StandardOpenOption.WRITE)) {
             ch.truncate(size);
         }
+        forgetCleanShutdown(logFile().getParent());
     }
 
     private void flip(long position) throws IOException {
@@ -574,6 +581,15 @@ class PartitionLogTest {
             one.rewind();
             ch.write(one, position);
         }
+        forgetCleanShutdown(file.getParent());
+    }
+
+    /**
+     * Damage comes with a crash, and a crash leaves no clean-shutdown mark: remove it, as a
+     * kill -9 before {@code close()} would have, so the reopened log must scan its files.
+     */
+    private static void forgetCleanShutdown(Path logDir) throws IOException {
+        Files.deleteIfExists(logDir.resolve(PartitionLog.RECOVERY_POINT_FILE));
     }
 
     private static byte[] randomBytes(Random random, int n) {
