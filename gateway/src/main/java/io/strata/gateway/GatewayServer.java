@@ -10,7 +10,7 @@ import io.strata.gateway.consume.PartitionReader;
 import io.strata.gateway.produce.ProduceHandler;
 import io.strata.gateway.produce.ProducerService;
 import io.strata.gateway.routing.MetadataCache;
-import io.strata.gateway.routing.NodeChannels;
+import io.strata.common.net.NodeChannels;
 import io.strata.gateway.routing.PartitionRouter;
 import java.util.List;
 import org.slf4j.Logger;

@@ -4,6 +4,10 @@ import io.strata.common.error.StrataException;
 import io.strata.common.metadata.MetadataClient;
 import io.strata.common.net.Channels;
 import io.strata.common.net.HostPort;
+import io.strata.common.net.NodeChannels;
+import io.strata.storage.replication.ReplicaFetcher;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import io.strata.common.server.GrpcServer;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.storage.api.StorageApiService;
@@ -24,6 +28,12 @@ public final class StorageNodeServer implements AutoCloseable {
 
     private final StorageConfig config;
     private final ReplicaManager replicas;
+    private final NodeChannels peers = new NodeChannels();
+    private final ScheduledExecutorService replication = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "replica-fetcher");
+        t.setDaemon(true);
+        return t;
+    });
     private MetadataClient metadata;
     private AutoCloseable watch;
     private GrpcServer server;
@@ -31,7 +41,8 @@ public final class StorageNodeServer implements AutoCloseable {
     public StorageNodeServer(StorageConfig config) {
         this.config = config;
         this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes(),
-                new LogManager(config.logSettings(), System::currentTimeMillis));
+                new LogManager(config.logSettings(), System::currentTimeMillis),
+                new ReplicaFetcher(config.nodeId(), peers, replication));
     }
 
     public StorageNodeServer start() {
@@ -81,6 +92,8 @@ public final class StorageNodeServer implements AutoCloseable {
             server.close();
         }
         replicas.close();
+        replication.shutdownNow();
+        peers.close();
         if (metadata != null) {
             metadata.close();
         }

@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.strata.common.error.StrataException;
+import io.strata.common.net.NodeChannels;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.PartitionRecord;

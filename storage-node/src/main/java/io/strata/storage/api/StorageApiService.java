@@ -3,6 +3,14 @@ package io.strata.storage.api;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.Errors;
 import io.strata.common.error.RpcCalls;
+import io.strata.common.error.StrataException;
+import io.strata.proto.Acks;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.internal.DivergingEpoch;
+import io.strata.proto.internal.ReplicaFetchRequest;
+import io.strata.proto.internal.ReplicaFetchResponse;
+import io.strata.storage.log.LeaderEpochCache;
+import io.strata.storage.log.PartitionLog;
 import io.strata.proto.internal.AppendRequest;
 import io.strata.proto.internal.AppendResponse;
 import io.strata.proto.internal.ListOffsetRequest;
@@ -24,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase {
     /** Longest long-poll accepted, so a bad request cannot park a call for hours. */
     static final int MAX_WAIT_MS = 60_000;
+    /** An acks=all append whose ISR never catches up fails after this, rather than hanging. */
+    static final long ACK_TIMEOUT_MS = 30_000;
 
     private final ReplicaManager replicas;
     private final int maxReadBytes;
@@ -37,12 +47,65 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
     public void append(AppendRequest request, StreamObserver<AppendResponse> observer) {
         RpcCalls.async(observer, () -> {
             PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
-            replica.ensureLeader(request.getLeaderEpoch());
+            PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
+            boolean all = request.getAcks() == Acks.ACKS_ALL || request.getAcks() == Acks.ACKS_UNSPECIFIED;
+            if (all && role.hw().isr().size() < replica.minInsyncReplicas()) {
+                throw new StrataException(ErrorReason.NOT_ENOUGH_REPLICAS, request.getTopic() + "-"
+                        + request.getPartition() + " has " + role.hw().isr().size() + " in-sync replicas "
+                        + role.hw().isr() + " but min.insync.replicas is " + replica.minInsyncReplicas()
+                        + "; nothing was written");
+            }
             // A private copy: the log rewrites base offset and epoch in place.
             ByteBuffer batches = ByteBuffer.wrap(request.getBatches().toByteArray());
-            return replica.append(batches).thenApply(result -> AppendResponse.newBuilder()
-                    .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build());
+            return replica.append(batches, all)
+                    .orTimeout(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .thenApply(result -> AppendResponse.newBuilder()
+                            .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build());
         });
+    }
+
+    /** The leader side of replication: record the follower's progress, answer with data or divergence. */
+    @Override
+    public void replicaFetch(ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
+        RpcCalls.async(observer, () -> {
+            if (request.getMaxWaitMs() < 0 || request.getMaxWaitMs() > MAX_WAIT_MS) {
+                throw Errors.invalid("max wait " + request.getMaxWaitMs() + " ms is outside 0.." + MAX_WAIT_MS);
+            }
+            PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
+            PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
+            PartitionLog plog = replica.log();
+            long end = plog.logEndOffset();
+            if (request.getLastFetchedEpoch() >= 0) {
+                LeaderEpochCache.EpochEnd e = plog.endOffsetForEpoch(request.getLastFetchedEpoch());
+                if (e.epoch() != request.getLastFetchedEpoch() || e.endOffset() < request.getFetchOffset()) {
+                    return CompletableFuture.completedFuture(diverging(replica, e.epoch(), e.endOffset()));
+                }
+            }
+            if (request.getFetchOffset() > end) {
+                LeaderEpochCache.EpochEnd e = plog.endOffsetForEpoch(Integer.MAX_VALUE);
+                return CompletableFuture.completedFuture(diverging(replica, e.epoch(), end));
+            }
+            role.hw().followerFetched(request.getReplicaId(), request.getFetchOffset(), request.getDurableOffset(),
+                    end, System.currentTimeMillis());
+            CompletableFuture<Void> ready = request.getMaxWaitMs() == 0 || request.getFetchOffset() < end
+                    ? CompletableFuture.completedFuture(null)
+                    : replica.logEndAfter(request.getFetchOffset()).copy()
+                            .completeOnTimeout(null, request.getMaxWaitMs(), TimeUnit.MILLISECONDS);
+            return ready.thenApply(v -> ReplicaFetchResponse.newBuilder()
+                    .setBatches(plog.read(request.getFetchOffset(), request.getMaxBytes() <= 0 ? maxReadBytes
+                            : Math.min(request.getMaxBytes(), maxReadBytes), plog.logEndOffset()))
+                    .setHighWatermark(role.hw().value())
+                    .setLogStartOffset(plog.logStartOffset())
+                    .build());
+        });
+    }
+
+    private static ReplicaFetchResponse diverging(PartitionReplica replica, int epoch, long endOffset) {
+        return ReplicaFetchResponse.newBuilder()
+                .setDiverging(DivergingEpoch.newBuilder().setEpoch(epoch).setEndOffset(endOffset))
+                .setHighWatermark(replica.highWatermark())
+                .setLogStartOffset(replica.logStartOffset())
+                .build();
     }
 
     @Override

@@ -212,6 +212,22 @@ public final class PartitionLog implements AutoCloseable {
      * written when any batch is invalid (CORRUPT_BATCH) or too large (RECORD_TOO_LARGE).
      */
     public CompletableFuture<AppendResult> appendAsync(ByteBuffer batches, int leaderEpoch) {
+        return append(batches, leaderEpoch, true);
+    }
+
+    /**
+     * Appends batches copied from the leader as they are (offsets and epochs already assigned).
+     * The first batch must start at the log end; the future completes when the data is as
+     * durable as the flush policy asks.
+     *
+     * @throws StrataException CORRUPT_BATCH for damaged batches, OFFSET_OUT_OF_RANGE when the
+     *     batches do not continue this log
+     */
+    public CompletableFuture<AppendResult> appendAsFollower(ByteBuffer batches) {
+        return append(batches, -1, false);
+    }
+
+    private CompletableFuture<AppendResult> append(ByteBuffer batches, int leaderEpoch, boolean assignOffsets) {
         LogConfig cfg = config;
         List<RecordBatch> parsed = validate(batches, cfg);
         CompletableFuture<Void> durable;
@@ -227,11 +243,16 @@ public final class PartitionLog implements AutoCloseable {
             long next = endOffset;
             long base = next;
             for (RecordBatch b : parsed) {
-                b.setBaseOffset(next);
-                b.setPartitionLeaderEpoch(leaderEpoch);
+                if (assignOffsets) {
+                    b.setBaseOffset(next);
+                    b.setPartitionLeaderEpoch(leaderEpoch);
+                } else if (b.baseOffset() != next) {
+                    throw new StrataException(ErrorReason.OFFSET_OUT_OF_RANGE, "replicated batch at offset "
+                            + b.baseOffset() + " does not continue " + dir.getFileName() + " at " + next);
+                }
+                epochs.assign(b.partitionLeaderEpoch(), b.baseOffset());
                 next = b.nextOffset();
             }
-            epochs.assign(leaderEpoch, base);
             try {
                 segment.append(batches, parsed, cfg.indexIntervalBytes());
             } catch (IOException e) {

@@ -1,97 +1,180 @@
 package io.strata.storage.partition;
 
+import com.google.protobuf.ByteString;
 import io.strata.common.error.Errors;
 import io.strata.common.error.StrataException;
 import io.strata.proto.ErrorReason;
+import io.strata.storage.log.LeaderEpochCache;
 import io.strata.storage.log.PartitionLog;
-import com.google.protobuf.ByteString;
+import io.strata.storage.replication.HighWatermark;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One partition replica on this node: its log and its role as the metadata service last
- * published it (leader or follower, and the leader epoch).
+ * published it — leader (appends, serves reads and follower fetches, owns the high watermark)
+ * or follower (appends what it fetched from the leader).
  *
- * <p>Replication is not implemented yet, so the high watermark is the leader's durable log
- * end: only the leader's copy holds data. The replication protocol replaces that.
+ * <p>Consumers only ever see offsets below the high watermark: the smallest durable log end
+ * over the ISR ({@link HighWatermark}), learned from the leader when following.
  *
- * <p>Thread-safe: role fields are volatile; appends are serialised by the log.
+ * <p>Thread-safe: the role is one immutable value swapped atomically; appends are serialised
+ * by the log.
  */
 public final class PartitionReplica implements AutoCloseable {
     private final String topic;
     private final int partition;
     private final int nodeId;
     private final PartitionLog log;
-    private volatile boolean leader;
-    private volatile int leaderEpoch;
-    /** Completed (and replaced) after every append, to wake long-polling reads. */
-    private volatile CompletableFuture<Void> appended = new CompletableFuture<>();
+    private volatile Role role;
+    private volatile int minInsyncReplicas = 1;
+    /** The HW as a follower last learned it (a new leader starts from it). */
+    private volatile long followerHw;
+    /** Completed (and replaced) whenever readable data or the log end grows, to wake long polls. */
+    private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
+
+    /** Who this replica is in its partition right now. */
+    public record Role(boolean leader, int epoch, int leaderId, List<Integer> replicas, HighWatermark hw) {
+    }
 
     public PartitionReplica(String topic, int partition, int nodeId, PartitionLog log) {
         this.topic = topic;
         this.partition = partition;
         this.nodeId = nodeId;
         this.log = log;
+        this.role = new Role(false, -1, -1, List.of(), null);
     }
 
-    /** Applies the role from the latest metadata image. */
-    public void updateRole(boolean isLeader, int epoch) {
-        this.leaderEpoch = epoch;
-        this.leader = isLeader;
+    /**
+     * Applies the role from the latest metadata image. Becoming leader (or a new epoch) starts a
+     * fresh high watermark from what was known; losing leadership fails waiting acks=all appends.
+     */
+    public synchronized void updateRole(boolean isLeader, int epoch, int leaderId, List<Integer> replicas,
+                                        List<Integer> isr) {
+        Role old = role;
+        if (isLeader) {
+            if (old.leader() && old.epoch() == epoch) {
+                old.hw().updateIsr(new HashSet<>(isr));
+                role = new Role(true, epoch, leaderId, replicas, old.hw());
+                return;
+            }
+            long start = Math.min(old.leader() ? old.hw().value() : followerHw, log.logEndOffset());
+            HighWatermark hw = new HighWatermark(nodeId, new HashSet<>(isr), start, v -> wake());
+            role = new Role(true, epoch, leaderId, replicas, hw);
+            hw.leaderDurable(log.durableEndOffset());
+        } else {
+            role = new Role(false, epoch, leaderId, replicas, null);
+        }
+        if (old.leader() && (!isLeader || old.epoch() != epoch)) {
+            followerHw = old.hw().value();
+            old.hw().abandon(Errors.notLeader(topic, partition, nodeId));
+        }
+        wake();
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public int minInsyncReplicas() {
+        return minInsyncReplicas;
+    }
+
+    public void setMinInsyncReplicas(int n) {
+        this.minInsyncReplicas = n;
     }
 
     /** Checks that this replica leads (in any epoch); throws NOT_LEADER. */
-    public void ensureLeader() {
-        ensureLeader(leaderEpoch);
+    public Role ensureLeader() {
+        Role r = role;
+        if (!r.leader()) {
+            throw Errors.notLeader(topic, partition, nodeId);
+        }
+        return r;
     }
 
     /** Checks that this replica leads at {@code requestEpoch}; throws NOT_LEADER / STALE_LEADER_EPOCH. */
-    public void ensureLeader(int requestEpoch) {
-        if (!leader) {
-            throw Errors.notLeader(topic, partition, nodeId);
-        }
-        if (requestEpoch != leaderEpoch) {
-            ErrorReason reason = requestEpoch < leaderEpoch ? ErrorReason.STALE_LEADER_EPOCH : ErrorReason.NOT_LEADER;
+    public Role ensureLeader(int requestEpoch) {
+        Role r = ensureLeader();
+        if (requestEpoch != r.epoch()) {
+            ErrorReason reason = requestEpoch < r.epoch() ? ErrorReason.STALE_LEADER_EPOCH : ErrorReason.NOT_LEADER;
             throw new StrataException(reason, "request for " + topic + "-" + partition + " carries leader epoch "
-                    + requestEpoch + " but node " + nodeId + " leads at epoch " + leaderEpoch);
+                    + requestEpoch + " but node " + nodeId + " leads at epoch " + r.epoch());
         }
+        return r;
     }
 
     public int currentLeaderEpoch() {
-        return leaderEpoch;
+        return role.epoch();
     }
 
-    /** Appends as leader; completes once the data is as durable as the topic's flush policy asks. */
-    public CompletableFuture<PartitionLog.AppendResult> append(ByteBuffer batches) {
-        return log.appendAsync(batches, leaderEpoch).whenComplete((r, e) -> wakeReaders());
+    /**
+     * Appends as leader. Completes once the data is as durable as the flush policy asks; with
+     * {@code waitForIsr}, only once the high watermark passed it (acks=all).
+     */
+    public CompletableFuture<PartitionLog.AppendResult> append(ByteBuffer batches, boolean waitForIsr) {
+        Role r = ensureLeader();
+        CompletableFuture<PartitionLog.AppendResult> written = log.appendAsync(batches, r.epoch())
+                .whenComplete((res, e) -> {
+                    if (e == null) {
+                        r.hw().leaderDurable(log.durableEndOffset());
+                    }
+                    wake();
+                });
+        if (!waitForIsr) {
+            return written;
+        }
+        return written.thenCompose(res -> r.hw().awaitAbove(res.lastOffset()).thenApply(v -> res));
     }
 
-    private void wakeReaders() {
-        CompletableFuture<Void> waiting = appended;
-        appended = new CompletableFuture<>();
+    /** Appends batches fetched from the leader; completes when they are durable per the flush policy. */
+    public CompletableFuture<PartitionLog.AppendResult> appendAsFollower(ByteBuffer batches, long leaderHw) {
+        return log.appendAsFollower(batches).whenComplete((res, e) -> {
+            followerHw = Math.min(leaderHw, log.logEndOffset());
+            wake();
+        });
+    }
+
+    /** Records the leader's HW when a fetch brought no data. */
+    public void learnHighWatermark(long leaderHw) {
+        followerHw = Math.min(leaderHw, log.logEndOffset());
+    }
+
+    private void wake() {
+        CompletableFuture<Void> waiting = changed;
+        changed = new CompletableFuture<>();
         waiting.complete(null);
     }
 
-    /** Completes once data beyond {@code offset} exists (at once if it already does). */
+    /** Completes once readable data beyond {@code offset} exists (at once if it already does), or on any change. */
     public CompletableFuture<Void> dataAfter(long offset) {
-        CompletableFuture<Void> next = appended;
+        CompletableFuture<Void> next = changed;
         if (highWatermark() > offset) {
             return CompletableFuture.completedFuture(null);
         }
         return next;
     }
 
+    /** Completes once the log end is beyond {@code offset} (for follower long polls), or on any change. */
+    public CompletableFuture<Void> logEndAfter(long offset) {
+        CompletableFuture<Void> next = changed;
+        if (log.logEndOffset() > offset) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return next;
+    }
+
+    /** Reads for consumers: only below the high watermark. */
     public ByteString read(long offset, int maxBytes) {
         return log.read(offset, maxBytes, highWatermark());
     }
 
-    /** Readers see only data that is on disk (as the flush policy defines it). */
+    /** Consumers see only offsets below this. */
     public long highWatermark() {
-        return log.durableEndOffset();
-    }
-
-    public PartitionLog log() {
-        return log;
+        Role r = role;
+        return r.leader() ? r.hw().value() : followerHw;
     }
 
     public long logStartOffset() {
@@ -102,6 +185,14 @@ public final class PartitionReplica implements AutoCloseable {
         return log.offsetForTimestamp(timestamp);
     }
 
+    public LeaderEpochCache.EpochEnd endOffsetForEpoch(int epoch) {
+        return log.endOffsetForEpoch(epoch);
+    }
+
+    public PartitionLog log() {
+        return log;
+    }
+
     public String topic() {
         return topic;
     }
@@ -110,9 +201,17 @@ public final class PartitionReplica implements AutoCloseable {
         return partition;
     }
 
-    /** Wakes long-polling readers; the log itself is closed by its owner. */
+    public int nodeId() {
+        return nodeId;
+    }
+
+    /** Wakes long-polling readers and fails waiting appends; the log itself is closed by its owner. */
     @Override
     public void close() {
-        appended.complete(null);
+        Role r = role;
+        if (r.leader()) {
+            r.hw().abandon(Errors.notLeader(topic, partition, nodeId));
+        }
+        changed.complete(null);
     }
 }

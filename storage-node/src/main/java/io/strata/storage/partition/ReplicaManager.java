@@ -4,7 +4,10 @@ import io.strata.common.error.Errors;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.TopicRecord;
+import io.strata.common.topic.TopicConfig;
+import io.strata.proto.internal.NodeRecord;
 import io.strata.storage.log.LogConfig;
+import io.strata.storage.replication.ReplicaFetcher;
 import io.strata.storage.log.LogManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,10 +40,12 @@ public final class ReplicaManager implements AutoCloseable {
     private final Path dataDir;
     private final int maxBatchBytes;
     private final LogManager logs;
+    private final ReplicaFetcher fetcher;
     private final Map<String, PartitionReplica> replicas = new ConcurrentHashMap<>();
     private volatile long appliedVersion;
 
-    public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes, LogManager logs) {
+    public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes, LogManager logs, ReplicaFetcher fetcher) {
+        this.fetcher = fetcher;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
         this.maxBatchBytes = maxBatchBytes;
@@ -71,7 +76,15 @@ public final class ReplicaManager implements AutoCloseable {
                 wanted.add(key);
                 PartitionReplica replica = replicas.computeIfAbsent(key,
                         k -> openReplica(topic, p.getPartition()));
-                replica.updateRole(p.getLeader() == nodeId, p.getLeaderEpoch());
+                boolean leads = p.getLeader() == nodeId;
+                replica.updateRole(leads, p.getLeaderEpoch(), p.getLeader(), p.getReplicasList(), p.getIsrList());
+                replica.setMinInsyncReplicas(TopicConfig.MIN_INSYNC_REPLICAS.intIn(topic.getConfigsMap()));
+                NodeRecord leaderNode = leaderOf(image, p.getLeader());
+                if (!leads && leaderNode != null) {
+                    fetcher.follow(replica, leaderNode.getAddress(), p.getLeaderEpoch());
+                } else {
+                    fetcher.stop(replica);
+                }
                 LogConfig config = LogConfig.from(topic.getConfigsMap(), maxBatchBytes);
                 if (!config.equals(replica.log().config())) {
                     replica.log().updateConfig(config);
@@ -81,6 +94,7 @@ public final class ReplicaManager implements AutoCloseable {
         for (String key : Set.copyOf(replicas.keySet())) {
             if (!wanted.contains(key)) {
                 PartitionReplica removed = replicas.remove(key);
+                fetcher.stop(removed);
                 removed.close();
                 logs.close(removed.log());
                 deleteDir(dataDir.resolve(key));
@@ -88,6 +102,15 @@ public final class ReplicaManager implements AutoCloseable {
             }
         }
         appliedVersion = image.getVersion();
+    }
+
+    private static NodeRecord leaderOf(MetadataImage image, int leaderId) {
+        for (NodeRecord n : image.getNodesList()) {
+            if (n.getId() == leaderId) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private PartitionReplica openReplica(TopicRecord topic, int partition) {
@@ -129,6 +152,7 @@ public final class ReplicaManager implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        fetcher.close();
         replicas.values().forEach(PartitionReplica::close);
         replicas.clear();
         logs.close();

@@ -1,14 +1,12 @@
-package io.strata.gateway.routing;
+package io.strata.common.net;
 
 import io.grpc.ManagedChannel;
-import io.strata.common.net.Channels;
-import io.strata.common.net.HostPort;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One pooled gRPC channel per storage-node address, shared by every request the gateway
- * routes (gRPC multiplexes calls over it). Thread-safe.
+ * One pooled gRPC channel per storage-node address, shared by every call to that node (gRPC
+ * multiplexes calls over it): gateways routing to leaders, followers fetching. Thread-safe.
  */
 public final class NodeChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();

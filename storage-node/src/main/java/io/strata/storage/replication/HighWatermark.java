@@ -1,0 +1,150 @@
+package io.strata.storage.replication;
+
+import io.strata.common.error.StrataException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
+
+/**
+ * The leader's view of its followers for one partition, and the high watermark derived from
+ * it: HW = the smallest durable log end over the ISR (the leader's own counting only once
+ * fsynced, when the flush policy asks for it). It never moves backwards. A follower not heard
+ * from since this node became leader holds the HW where it is.
+ *
+ * <p>{@code acks=all} appends wait here until the HW passes their last offset.
+ *
+ * <p>Thread-safe (synchronized); listeners run outside the lock.
+ */
+public final class HighWatermark {
+    /** What the leader knows of one follower. */
+    public record FollowerProgress(long logEndOffset, long durableOffset, long lastCaughtUpMs) {
+    }
+
+    private final int leaderId;
+    private final LongConsumer onAdvance;
+    private final Map<Integer, FollowerProgress> followers = new HashMap<>();
+    private final TreeMap<Long, List<CompletableFuture<Void>>> waiting = new TreeMap<>();
+    private Set<Integer> isr;
+    private long leaderDurable;
+    private long hw;
+
+    /**
+     * @param initial   where the HW starts (what this node knew when it became leader)
+     * @param onAdvance told the new HW whenever it moves
+     */
+    public HighWatermark(int leaderId, Set<Integer> isr, long initial, LongConsumer onAdvance) {
+        this.leaderId = leaderId;
+        this.isr = Set.copyOf(isr);
+        this.hw = initial;
+        this.onAdvance = onAdvance;
+    }
+
+    public synchronized long value() {
+        return hw;
+    }
+
+    public synchronized Set<Integer> isr() {
+        return isr;
+    }
+
+    public void updateIsr(Set<Integer> newIsr) {
+        List<CompletableFuture<Void>> done;
+        long advanced;
+        synchronized (this) {
+            isr = Set.copyOf(newIsr);
+            advanced = recompute();
+            done = drain();
+        }
+        finish(done, advanced);
+    }
+
+    /** The leader's own log is durable up to {@code offset}. */
+    public void leaderDurable(long offset) {
+        List<CompletableFuture<Void>> done;
+        long advanced;
+        synchronized (this) {
+            leaderDurable = Math.max(leaderDurable, offset);
+            advanced = recompute();
+            done = drain();
+        }
+        finish(done, advanced);
+    }
+
+    /** A follower fetched at {@code fetchOffset} with its log durable up to {@code durableOffset}. */
+    public void followerFetched(int replicaId, long fetchOffset, long durableOffset, long leaderEndOffset, long nowMs) {
+        List<CompletableFuture<Void>> done;
+        long advanced;
+        synchronized (this) {
+            FollowerProgress old = followers.get(replicaId);
+            long caughtUp = fetchOffset >= leaderEndOffset ? nowMs : old == null ? nowMs : old.lastCaughtUpMs();
+            followers.put(replicaId, new FollowerProgress(fetchOffset, Math.min(durableOffset, fetchOffset), caughtUp));
+            advanced = recompute();
+            done = drain();
+        }
+        finish(done, advanced);
+    }
+
+    public synchronized Map<Integer, FollowerProgress> followers() {
+        return Map.copyOf(followers);
+    }
+
+    /** Completes once the HW is above {@code lastOffset}. */
+    public synchronized CompletableFuture<Void> awaitAbove(long lastOffset) {
+        if (hw > lastOffset) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        waiting.computeIfAbsent(lastOffset, k -> new ArrayList<>()).add(f);
+        return f;
+    }
+
+    /** Fails every waiting acks=all append (leadership moved away). */
+    public void abandon(StrataException why) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        synchronized (this) {
+            waiting.values().forEach(all::addAll);
+            waiting.clear();
+        }
+        all.forEach(f -> f.completeExceptionally(why));
+    }
+
+    /** Recomputes the HW; returns the new value if it advanced, else -1. Under the lock. */
+    private long recompute() {
+        long candidate = leaderDurable;
+        for (int member : isr) {
+            if (member == leaderId) {
+                continue;
+            }
+            FollowerProgress p = followers.get(member);
+            if (p == null) {
+                return -1;
+            }
+            candidate = Math.min(candidate, p.durableOffset());
+        }
+        if (candidate > hw) {
+            hw = candidate;
+            return hw;
+        }
+        return -1;
+    }
+
+    private List<CompletableFuture<Void>> drain() {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        while (!waiting.isEmpty() && waiting.firstKey() < hw) {
+            done.addAll(waiting.pollFirstEntry().getValue());
+        }
+        return done;
+    }
+
+    private void finish(List<CompletableFuture<Void>> done, long advanced) {
+        done.forEach(f -> f.complete(null));
+        if (advanced >= 0) {
+            onAdvance.accept(advanced);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.strata.storage.replication;
+
+import io.grpc.stub.StreamObserver;
+import io.strata.common.error.StrataException;
+import io.strata.common.net.NodeChannels;
+import io.strata.proto.internal.DivergingEpoch;
+import io.strata.proto.internal.ReplicaFetchRequest;
+import io.strata.proto.internal.ReplicaFetchResponse;
+import io.strata.proto.internal.StorageNodeGrpc;
+import io.strata.storage.log.LeaderEpochCache;
+import io.strata.storage.log.PartitionLog;
+import io.strata.storage.partition.PartitionReplica;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pulls every partition this node follows from its leader: one long-polling
+ * {@code ReplicaFetch} loop per partition, each sending the next request as soon as the
+ * previous answer is appended and — under {@code flush=batch} — fsynced, so the durable offset
+ * it reports to the leader is always on disk here.
+ *
+ * <p>When the leader answers with a diverging epoch, the follower truncates its log to where the
+ * two histories last agree and fetches again (leader-epoch truncation, no reliance on the HW).
+ *
+ * <p>Thread-safe. Loops run on gRPC callback threads and the shared scheduler.
+ */
+public final class ReplicaFetcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
+    static final int MAX_WAIT_MS = 500;
+    static final int MAX_BYTES = 4 * 1024 * 1024;
+    static final long RETRY_MS = 200;
+
+    private final int nodeId;
+    private final NodeChannels channels;
+    private final ScheduledExecutorService scheduler;
+    private final Map<PartitionReplica, Loop> loops = new ConcurrentHashMap<>();
+
+    public ReplicaFetcher(int nodeId, NodeChannels channels, ScheduledExecutorService scheduler) {
+        this.nodeId = nodeId;
+        this.channels = channels;
+        this.scheduler = scheduler;
+    }
+
+    /** Follows {@code leaderAddress} at {@code epoch} for {@code replica}, starting a loop if none runs. */
+    public void follow(PartitionReplica replica, String leaderAddress, int epoch) {
+        Loop loop = loops.computeIfAbsent(replica, r -> new Loop(r));
+        loop.target = new Target(leaderAddress, epoch);
+        loop.start();
+    }
+
+    /** Stops fetching for {@code replica} (it became leader, or was removed). */
+    public void stop(PartitionReplica replica) {
+        Loop loop = loops.remove(replica);
+        if (loop != null) {
+            loop.stopped = true;
+        }
+    }
+
+    private record Target(String address, int epoch) {
+    }
+
+    private final class Loop {
+        final PartitionReplica replica;
+        volatile Target target;
+        volatile boolean stopped;
+        private boolean started;
+
+        Loop(PartitionReplica replica) {
+            this.replica = replica;
+        }
+
+        synchronized void start() {
+            if (!started) {
+                started = true;
+                scheduler.execute(this::fetch);
+            }
+        }
+
+        void fetch() {
+            if (stopped || !loops.containsKey(replica)) {
+                return;
+            }
+            Target t = target;
+            PartitionLog plog = replica.log();
+            ReplicaFetchRequest request = ReplicaFetchRequest.newBuilder()
+                    .setTopic(replica.topic()).setPartition(replica.partition()).setReplicaId(nodeId)
+                    .setLeaderEpoch(t.epoch()).setFetchOffset(plog.logEndOffset())
+                    .setLastFetchedEpoch(latestEpoch(plog)).setDurableOffset(plog.durableEndOffset())
+                    .setMaxBytes(MAX_BYTES).setMaxWaitMs(MAX_WAIT_MS).build();
+            StorageNodeGrpc.newStub(channels.get(t.address()))
+                    .withDeadlineAfter(MAX_WAIT_MS + 10_000, TimeUnit.MILLISECONDS)
+                    .replicaFetch(request, new StreamObserver<>() {
+                        @Override
+                        public void onNext(ReplicaFetchResponse response) {
+                            handle(request, response);
+                        }
+
+                        @Override
+                        public void onError(Throwable error) {
+                            StrataException e = StrataException.from(error);
+                            log.debug("fetch of {}-{} from {} failed: {}", replica.topic(), replica.partition(),
+                                    t.address(), e.getMessage());
+                            retryLater();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
+        }
+
+        private void handle(ReplicaFetchRequest request, ReplicaFetchResponse response) {
+            try {
+                if (response.hasDiverging()) {
+                    truncateToAgreement(response.getDiverging());
+                    scheduler.execute(this::fetch);
+                } else if (!response.getBatches().isEmpty()) {
+                    ByteBuffer copy = ByteBuffer.allocate(response.getBatches().size());
+                    response.getBatches().copyTo(copy);
+                    replica.appendAsFollower(copy.flip(), response.getHighWatermark()).whenComplete((r, e) -> {
+                        if (e != null) {
+                            log.warn("{}-{}: appending fetched data failed: {}", replica.topic(), replica.partition(),
+                                    e.toString());
+                            retryLater();
+                        } else {
+                            scheduler.execute(this::fetch);
+                        }
+                    });
+                } else {
+                    replica.learnHighWatermark(response.getHighWatermark());
+                    scheduler.execute(this::fetch);
+                }
+            } catch (RuntimeException e) {
+                log.warn("{}-{}: handling a fetch answer failed: {}", replica.topic(), replica.partition(), e.toString());
+                retryLater();
+            }
+        }
+
+        /** Truncates to the end of the last epoch both logs share, never below the log start. */
+        private void truncateToAgreement(DivergingEpoch d) {
+            PartitionLog plog = replica.log();
+            long target;
+            if (d.getEpoch() < 0) {
+                target = plog.logStartOffset();
+            } else {
+                LeaderEpochCache.EpochEnd mine = plog.endOffsetForEpoch(d.getEpoch());
+                target = mine.epoch() < 0 ? plog.logStartOffset() : Math.min(d.getEndOffset(), mine.endOffset());
+            }
+            target = Math.max(target, plog.logStartOffset());
+            log.info("{}-{}: diverged from the leader at epoch {}; truncating from {} to {}", replica.topic(),
+                    replica.partition(), d.getEpoch(), plog.logEndOffset(), target);
+            plog.truncateTo(target);
+        }
+
+        private void retryLater() {
+            if (!stopped) {
+                scheduler.schedule(this::fetch, RETRY_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    static int latestEpoch(PartitionLog plog) {
+        var epochs = plog.leaderEpochs();
+        return epochs.isEmpty() ? -1 : epochs.get(epochs.size() - 1).epoch();
+    }
+
+    @Override
+    public void close() {
+        loops.values().forEach(l -> l.stopped = true);
+        loops.clear();
+    }
+}

@@ -1,0 +1,111 @@
+package io.strata.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.strata.common.net.Channels;
+import io.strata.proto.Acks;
+import io.strata.proto.AdminGrpc;
+import io.strata.proto.ConsumerGrpc;
+import io.strata.proto.CreateTopicRequest;
+import io.strata.proto.FetchRequest;
+import io.strata.proto.FetchResponse;
+import io.strata.proto.PartitionDescription;
+import io.strata.proto.ProduceRequest;
+import io.strata.proto.ProducerGrpc;
+import io.strata.proto.Record;
+import io.strata.proto.TopicDescription;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Follower replication between real storage nodes: what followers hold and what consumers may see. */
+class ReplicationTest {
+    @TempDir
+    Path dataDir;
+
+    private static ProduceRequest.Builder records(String topic, int partition, int from, int count, Acks acks) {
+        ProduceRequest.Builder r = ProduceRequest.newBuilder().setTopic(topic).setPartition(partition).setAcks(acks);
+        for (int i = from; i < from + count; i++) {
+            r.addRecords(Record.newBuilder().setValue(ByteString.copyFromUtf8("value-" + i)));
+        }
+        return r;
+    }
+
+    private static byte[] segment(LocalCluster cluster, int node, String topic, int partition) throws Exception {
+        Path file = cluster.dataDir().resolve("storage-" + node).resolve(topic + "-" + partition)
+                .resolve("00000000000000000000.log");
+        return Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+    }
+
+    @Test
+    void acknowledgedAcksAllWritesAreOnEveryReplicaByteForByte() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().dataDir(dataDir).build().start()) {
+            ManagedChannel channel = Channels.open(cluster.gatewayAddress());
+            try {
+                TopicDescription topic = AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
+                        .setName("mirrored").setPartitions(2).setReplicationFactor(3)
+                        .putConfigs("min.insync.replicas", "2").build()).getTopic();
+                ProducerGrpc.ProducerBlockingStub producer = ProducerGrpc.newBlockingStub(channel);
+                for (int round = 0; round < 20; round++) {
+                    for (int p = 0; p < 2; p++) {
+                        producer.produce(records("mirrored", p, round * 50, 50, Acks.ACKS_ALL).build());
+                    }
+                }
+                for (PartitionDescription p : topic.getPartitionsList()) {
+                    byte[] leader = segment(cluster, p.getLeader(), "mirrored", p.getPartition());
+                    assertTrue(leader.length > 0);
+                    for (int replica : p.getReplicasList()) {
+                        // acks=all returned, so every ISR member already has the bytes on disk
+                        assertArrayEquals(leader, segment(cluster, replica, "mirrored", p.getPartition()),
+                                "replica on node " + replica + " of partition " + p.getPartition());
+                    }
+                }
+            } finally {
+                Channels.close(channel);
+            }
+        }
+    }
+
+    @Test
+    void consumersSeeOnlyWhatTheWholeIsrHolds() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().dataDir(dataDir).build().start()) {
+            ManagedChannel channel = Channels.open(cluster.gatewayAddress());
+            try {
+                PartitionDescription p = AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
+                        .setName("guarded").setPartitions(1).setReplicationFactor(3).build()).getTopic().getPartitions(0);
+                ProducerGrpc.ProducerBlockingStub producer = ProducerGrpc.newBlockingStub(channel);
+                producer.produce(records("guarded", 0, 0, 10, Acks.ACKS_ALL).build());
+                for (int replica : p.getReplicasList()) {
+                    if (replica != p.getLeader()) {
+                        cluster.stopStorageNode(replica - 1);
+                    }
+                }
+                producer.produce(records("guarded", 0, 10, 5, Acks.ACKS_LEADER).build());
+                ConsumerGrpc.ConsumerBlockingStub consumer = ConsumerGrpc.newBlockingStub(channel);
+                FetchResponse before = consumer.fetch(FetchRequest.newBuilder().setTopic("guarded").setPartition(0)
+                        .setOffset(0).build());
+                assertEquals(10, before.getHighWatermark(), "the followers do not have offsets 10..14 yet");
+                assertEquals(10, before.getRecordsCount());
+
+                for (int replica : p.getReplicasList()) {
+                    if (replica != p.getLeader()) {
+                        cluster.startStorageNode(replica - 1);
+                    }
+                }
+                cluster.await("the followers to catch up", 30_000, () -> consumer.fetch(FetchRequest.newBuilder()
+                        .setTopic("guarded").setPartition(0).setOffset(0).build()).getHighWatermark() == 15);
+                FetchResponse after = consumer.fetch(FetchRequest.newBuilder().setTopic("guarded").setPartition(0)
+                        .setOffset(0).build());
+                assertEquals(15, after.getRecordsCount());
+                assertEquals("value-14", after.getRecords(14).getValue().toStringUtf8());
+            } finally {
+                Channels.close(channel);
+            }
+        }
+    }
+}
