@@ -9,7 +9,8 @@ import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.DivergingEpoch;
 import io.strata.proto.internal.ReplicaFetchRequest;
 import io.strata.proto.internal.ReplicaFetchResponse;
-import io.strata.storage.log.LeaderEpochCache;
+import io.strata.storage.replication.Divergence;
+import java.util.Optional;
 import io.strata.storage.log.PartitionLog;
 import io.strata.proto.internal.AppendRequest;
 import io.strata.proto.internal.AppendResponse;
@@ -75,15 +76,12 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
             PartitionLog plog = replica.log();
             long end = plog.logEndOffset();
-            if (request.getLastFetchedEpoch() >= 0) {
-                LeaderEpochCache.EpochEnd e = plog.endOffsetForEpoch(request.getLastFetchedEpoch());
-                if (e.epoch() != request.getLastFetchedEpoch() || e.endOffset() < request.getFetchOffset()) {
-                    return CompletableFuture.completedFuture(diverging(replica, e.epoch(), e.endOffset()));
-                }
-            }
-            if (request.getFetchOffset() > end) {
-                LeaderEpochCache.EpochEnd e = plog.endOffsetForEpoch(Integer.MAX_VALUE);
-                return CompletableFuture.completedFuture(diverging(replica, e.epoch(), end));
+            Optional<DivergingEpoch> diverged = Divergence.check(plog, request.getLastFetchedEpoch(),
+                    request.getFetchOffset());
+            if (diverged.isPresent()) {
+                return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder()
+                        .setDiverging(diverged.get()).setHighWatermark(role.hw().value())
+                        .setLogStartOffset(plog.logStartOffset()).build());
             }
             role.hw().followerFetched(request.getReplicaId(), request.getFetchOffset(), request.getDurableOffset(),
                     end, System.currentTimeMillis());
@@ -98,14 +96,6 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
                     .setLogStartOffset(plog.logStartOffset())
                     .build());
         });
-    }
-
-    private static ReplicaFetchResponse diverging(PartitionReplica replica, int epoch, long endOffset) {
-        return ReplicaFetchResponse.newBuilder()
-                .setDiverging(DivergingEpoch.newBuilder().setEpoch(epoch).setEndOffset(endOffset))
-                .setHighWatermark(replica.highWatermark())
-                .setLogStartOffset(replica.logStartOffset())
-                .build();
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.strata.proto.internal.DivergingEpoch;
 import io.strata.proto.internal.ReplicaFetchRequest;
 import io.strata.proto.internal.ReplicaFetchResponse;
 import io.strata.proto.internal.StorageNodeGrpc;
-import io.strata.storage.log.LeaderEpochCache;
 import io.strata.storage.log.PartitionLog;
 import io.strata.storage.partition.PartitionReplica;
 import java.nio.ByteBuffer;
@@ -141,17 +140,9 @@ public final class ReplicaFetcher implements AutoCloseable {
             }
         }
 
-        /** Truncates to the end of the last epoch both logs share, never below the log start. */
         private void truncateToAgreement(DivergingEpoch d) {
             PartitionLog plog = replica.log();
-            long target;
-            if (d.getEpoch() < 0) {
-                target = plog.logStartOffset();
-            } else {
-                LeaderEpochCache.EpochEnd mine = plog.endOffsetForEpoch(d.getEpoch());
-                target = mine.epoch() < 0 ? plog.logStartOffset() : Math.min(d.getEndOffset(), mine.endOffset());
-            }
-            target = Math.max(target, plog.logStartOffset());
+            long target = Divergence.truncationOffset(d, plog);
             log.info("{}-{}: diverged from the leader at epoch {}; truncating from {} to {}", replica.topic(),
                     replica.partition(), d.getEpoch(), plog.logEndOffset(), target);
             plog.truncateTo(target);
