@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code strata perf}: benchmarks that print their figures. */
 @Command(name = "perf", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {PerfCommand.Log.class})
+        subcommands = {PerfCommand.Log.class, PerfCommand.Produce.class})
 public final class PerfCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -53,6 +53,57 @@ public final class PerfCommand implements Runnable {
             int[] batchBytes = java.util.Arrays.stream(batchKib).map(k -> k * 1024).toArray();
             new LogPerf(dir, mib << 20, out).runAll(appenders, partitions, batchBytes, openPartitions);
             out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code strata perf produce}: acknowledged produce throughput and latency through a gateway. */
+    @Command(name = "produce", mixinStandardHelpOptions = true,
+            description = {"Produce throughput and per-batch latency through a gateway: SENDERS threads each send",
+                    "pre-encoded batches of 1 KiB records to their own partition and wait for every acknowledgement.",
+                    "Creates the topic (min.insync.replicas=2) when missing."})
+    public static final class Produce implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        io.strata.cli.client.BootstrapOption bootstrap;
+
+        @Option(names = "--topic", defaultValue = "perf", description = "Topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Option(names = "--partitions", defaultValue = "6", description = "Partitions if created (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--replication-factor", defaultValue = "3", description = "RF if created (default: ${DEFAULT-VALUE}).")
+        int replicationFactor;
+
+        @Option(names = "--records", defaultValue = "200000", description = "Records to send (default: ${DEFAULT-VALUE}).")
+        long records;
+
+        @Option(names = "--record-size", defaultValue = "1024", description = "Bytes per record (default: ${DEFAULT-VALUE}).")
+        int recordSize;
+
+        @Option(names = "--batch-records", defaultValue = "64", description = "Records per batch (default: ${DEFAULT-VALUE}).")
+        int batchRecords;
+
+        @Option(names = "--senders", defaultValue = "6", description = "Concurrent senders (default: ${DEFAULT-VALUE}).")
+        int senders;
+
+        @Option(names = "--acks", defaultValue = "all", description = "all, 1 or 0 (default: ${DEFAULT-VALUE}).")
+        String acks;
+
+        @Override
+        public Integer call() throws Exception {
+            io.strata.proto.Acks a = switch (acks) {
+                case "all", "-1" -> io.strata.proto.Acks.ACKS_ALL;
+                case "1" -> io.strata.proto.Acks.ACKS_LEADER;
+                case "0" -> io.strata.proto.Acks.ACKS_NONE;
+                default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--acks must be all, 1 or 0, not " + acks);
+            };
+            ProducePerf.run(new ProducePerf.Options(bootstrap.resolve(), topic, partitions, replicationFactor, records,
+                    recordSize, batchRecords, senders, a), spec.commandLine().getOut());
             return 0;
         }
     }
