@@ -21,8 +21,19 @@ import java.util.function.LongConsumer;
  * <p>Thread-safe (synchronized); listeners run outside the lock.
  */
 public final class HighWatermark {
-    /** What the leader knows of one follower. */
-    public record FollowerProgress(long logEndOffset, long durableOffset, long lastCaughtUpMs) {
+    /**
+     * What the leader knows of one follower.
+     *
+     * @param lastCaughtUpMs  the last time the follower held everything the leader had when it
+     *                        answered the follower's previous fetch
+     * @param previousFetchMs when that previous fetch was answered
+     * @param leaderEndThen   the leader's log end at that previous fetch
+     */
+    public record FollowerProgress(long logEndOffset, long durableOffset, long lastCaughtUpMs, long previousFetchMs,
+                                   long leaderEndThen) {
+        public FollowerProgress(long logEndOffset, long durableOffset, long lastCaughtUpMs) {
+            this(logEndOffset, durableOffset, lastCaughtUpMs, lastCaughtUpMs, logEndOffset);
+        }
     }
 
     private final int leaderId;
@@ -32,12 +43,19 @@ public final class HighWatermark {
     private Set<Integer> isr;
     private long leaderDurable;
     private long hw;
+    private final long leaderSinceMs;
 
     /**
      * @param initial   where the HW starts (what this node knew when it became leader)
      * @param onAdvance told the new HW whenever it moves
      */
     public HighWatermark(int leaderId, Set<Integer> isr, long initial, LongConsumer onAdvance) {
+        this(leaderId, isr, initial, onAdvance, System.currentTimeMillis());
+    }
+
+    /** As above, with the time this node became leader (followers not heard from count as caught up then). */
+    public HighWatermark(int leaderId, Set<Integer> isr, long initial, LongConsumer onAdvance, long leaderSinceMs) {
+        this.leaderSinceMs = leaderSinceMs;
         this.leaderId = leaderId;
         this.isr = Set.copyOf(isr);
         this.hw = initial;
@@ -81,12 +99,24 @@ public final class HighWatermark {
         long advanced;
         synchronized (this) {
             FollowerProgress old = followers.get(replicaId);
-            long caughtUp = fetchOffset >= leaderEndOffset ? nowMs : old == null ? nowMs : old.lastCaughtUpMs();
-            followers.put(replicaId, new FollowerProgress(fetchOffset, Math.min(durableOffset, fetchOffset), caughtUp));
+            long caughtUp;
+            if (fetchOffset >= leaderEndOffset) {
+                caughtUp = nowMs;
+            } else if (old != null && fetchOffset >= old.leaderEndThen()) {
+                caughtUp = Math.max(old.lastCaughtUpMs(), old.previousFetchMs());
+            } else {
+                caughtUp = old == null ? -1 : old.lastCaughtUpMs();
+            }
+            followers.put(replicaId, new FollowerProgress(fetchOffset, Math.min(durableOffset, fetchOffset), caughtUp,
+                    nowMs, leaderEndOffset));
             advanced = recompute();
             done = drain();
         }
         finish(done, advanced);
+    }
+
+    public long leaderSinceMs() {
+        return leaderSinceMs;
     }
 
     public synchronized Map<Integer, FollowerProgress> followers() {

@@ -55,4 +55,16 @@ class HighWatermarkTest {
         hw.abandon(new StrataException(ErrorReason.NOT_LEADER, "moved"));
         assertTrue(second.isCompletedExceptionally());
     }
+
+    @Test
+    void aFollowerThatKeepsUpWithEachPreviousAnswerCountsAsCaughtUpUnderLoad() {
+        HighWatermark hw = new HighWatermark(1, Set.of(1, 2), 0, advances::add, 0);
+        hw.followerFetched(2, 0, 0, 50, 1_000);     // leader had 50 when answering
+        hw.followerFetched(2, 50, 50, 90, 2_000);   // has all of it, though the leader moved on to 90
+        assertEquals(1_000, hw.followers().get(2).lastCaughtUpMs());
+        hw.followerFetched(2, 90, 90, 130, 3_000);
+        assertEquals(2_000, hw.followers().get(2).lastCaughtUpMs());
+        hw.followerFetched(2, 95, 95, 140, 4_000);  // fell behind what it was last given
+        assertEquals(2_000, hw.followers().get(2).lastCaughtUpMs());
+    }
 }
