@@ -1,0 +1,224 @@
+package io.strata.testkit;
+
+import io.strata.common.metadata.MetadataClient;
+import io.strata.common.net.FreePorts;
+import io.strata.common.net.HostPort;
+import io.strata.proto.internal.GetImageRequest;
+import io.strata.proto.internal.MetadataImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Strata cluster of real processes on loopback, one JVM per member, for fault tests: members
+ * can be killed with SIGKILL, stopped with SIGTERM, paused with SIGSTOP and restarted on their
+ * data. Each process runs the {@code strata} launcher with the same role arguments a deployment
+ * uses; its output goes to {@code <dataDir>/logs/<member>.log}.
+ *
+ * <p>The launcher is given as a command prefix (e.g. {@code java -cp CP io.strata.cli.Strata}),
+ * since the test kit does not link the CLI. Not thread-safe: drive it from one thread.
+ */
+public final class ProcessCluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
+
+    /** One member: its name, the arguments after the launcher, and its process when running. */
+    private static final class Member {
+        final String name;
+        final List<String> args;
+        final int port;
+        Process process;
+        long spawnedAtMs;
+
+        Member(String name, List<String> args, int port) {
+            this.name = name;
+            this.args = args;
+            this.port = port;
+        }
+    }
+
+    private final List<String> launcher;
+    private final Path dataDir;
+    private final List<Member> metadata = new ArrayList<>();
+    private final List<Member> storage = new ArrayList<>();
+    private final List<Member> gateways = new ArrayList<>();
+    private final List<HostPort> metadataApis = new ArrayList<>();
+
+    /**
+     * @param launcher command prefix that runs {@code strata}, e.g. {@code [java, -cp, CP, io.strata.cli.Strata]}
+     */
+    public ProcessCluster(List<String> launcher, Path dataDir, int metadataPeers, int storageNodes, int gatewayCount) {
+        this.launcher = List.copyOf(launcher);
+        this.dataDir = dataDir;
+        int[] ports = FreePorts.find(metadataPeers * 2 + storageNodes + gatewayCount);
+        int next = 0;
+        StringBuilder peers = new StringBuilder();
+        for (int i = 1; i <= metadataPeers; i++) {
+            int raft = ports[next++];
+            int api = ports[next++];
+            peers.append(peers.length() == 0 ? "" : ",").append("m").append(i).append("=127.0.0.1:").append(raft)
+                    .append("/127.0.0.1:").append(api);
+            metadataApis.add(new HostPort("127.0.0.1", api));
+        }
+        String metadataList = String.join(",", metadataApis.stream().map(HostPort::toString).toList());
+        for (int i = 1; i <= metadataPeers; i++) {
+            metadata.add(new Member("metadata-m" + i, List.of("metadata", "--id", "m" + i, "--peers", peers.toString(),
+                    "--data-dir", dataDir.resolve("metadata-m" + i).toString()), metadataApis.get(i - 1).port()));
+        }
+        for (int i = 1; i <= storageNodes; i++) {
+            int port = ports[next++];
+            storage.add(new Member("storage-" + i, List.of("storage", "--node-id", Integer.toString(i),
+                    "--bind", "127.0.0.1:" + port, "--metadata", metadataList,
+                    "--data-dir", dataDir.resolve("storage-" + i).toString()), port));
+        }
+        for (int i = 1; i <= gatewayCount; i++) {
+            int port = ports[next++];
+            gateways.add(new Member("gateway-" + i, List.of("gateway", "--bind", "127.0.0.1:" + port,
+                    "--metadata", metadataList), port));
+        }
+    }
+
+    /** Starts every member and waits until the gateways listen and every storage node is registered. */
+    public ProcessCluster start() {
+        metadata.forEach(this::spawn);
+        storage.forEach(this::spawn);
+        gateways.forEach(this::spawn);
+        for (int i = 0; i < storage.size(); i++) {
+            awaitStorageRegistered(i);
+        }
+        gateways.forEach(g -> await(g.name + " to listen", 60_000, () -> listening(g.port)));
+        return this;
+    }
+
+    private void spawn(Member m) {
+        try {
+            Path logs = Files.createDirectories(dataDir.resolve("logs"));
+            List<String> command = new ArrayList<>(launcher);
+            command.addAll(m.args);
+            m.spawnedAtMs = System.currentTimeMillis();
+            m.process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(m.name + ".log").toFile()))
+                    .start();
+            log.info("started {} (pid {})", m.name, m.process.pid());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + m.name, e);
+        }
+    }
+
+    /** SIGKILL: the process dies at once, without any shutdown work. */
+    public void killStorageNode(int index) {
+        kill(storage.get(index));
+    }
+
+    public void startStorageNode(int index) {
+        spawn(storage.get(index));
+        awaitStorageRegistered(index);
+    }
+
+    private void awaitStorageRegistered(int index) {
+        Member m = storage.get(index);
+        await(m.name + " to listen", 60_000, () -> listening(m.port));
+        int nodeId = index + 1;
+        // A node registers with its start time as incarnation; an older one is its previous life.
+        await(m.name + " to register", 60_000, () -> image().getNodesList().stream()
+                .anyMatch(n -> n.getId() == nodeId && n.getIncarnation() >= m.spawnedAtMs));
+    }
+
+    public void killMetadataPeer(int index) {
+        kill(metadata.get(index));
+    }
+
+    public void startMetadataPeer(int index) {
+        spawn(metadata.get(index));
+    }
+
+    public void killGateway(int index) {
+        kill(gateways.get(index));
+    }
+
+    public void startGateway(int index) {
+        spawn(gateways.get(index));
+        await("gateway to listen", 60_000, () -> listening(gateways.get(index).port));
+    }
+
+    private static void kill(Member m) {
+        if (m.process != null && m.process.isAlive()) {
+            m.process.destroyForcibly();
+            try {
+                m.process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        m.process = null;
+    }
+
+    public HostPort gatewayAddress() {
+        return new HostPort("127.0.0.1", gateways.get(0).port);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The metadata image as the Raft leader has it. */
+    public MetadataImage image() {
+        try (MetadataClient client = new MetadataClient(metadataApis, Duration.ofSeconds(10))) {
+            return client.call(stub -> stub.getImage(GetImageRequest.newBuilder().setLinearizable(true).build()));
+        } catch (RuntimeException e) {
+            return MetadataImage.getDefaultInstance();
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Polls {@code condition} until it holds or fails with the members' state after {@code timeoutMs}. */
+    public void await(String what, long timeoutMs, BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("timed out after " + timeoutMs + " ms waiting for " + what
+                        + "; logs in " + dataDir.resolve("logs") + "\n" + describe());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, e);
+            }
+        }
+    }
+
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (List<Member> group : List.of(metadata, storage, gateways)) {
+            for (Member m : group) {
+                sb.append("  ").append(m.name).append(": ")
+                        .append(m.process == null ? "stopped" : m.process.isAlive() ? "pid " + m.process.pid() : "exited "
+                                + m.process.exitValue()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (List<Member> group : List.of(gateways, storage, metadata)) {
+            group.forEach(ProcessCluster::kill);
+        }
+    }
+}
