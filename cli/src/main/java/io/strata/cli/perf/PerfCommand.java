@@ -90,6 +90,9 @@ public final class PerfCommand implements Runnable {
         @Option(names = "--senders", defaultValue = "6", description = "Concurrent senders (default: ${DEFAULT-VALUE}).")
         int senders;
 
+        @Option(names = "--in-flight", defaultValue = "1", description = "Requests outstanding per sender (default: ${DEFAULT-VALUE}).")
+        int inFlight;
+
         @Option(names = "--acks", defaultValue = "all", description = "all, 1 or 0 (default: ${DEFAULT-VALUE}).")
         String acks;
 
@@ -103,7 +106,7 @@ public final class PerfCommand implements Runnable {
                         "--acks must be all, 1 or 0, not " + acks);
             };
             ProducePerf.run(new ProducePerf.Options(bootstrap.resolve(), topic, partitions, replicationFactor, records,
-                    recordSize, batchRecords, senders, a), spec.commandLine().getOut());
+                    recordSize, batchRecords, senders, inFlight, a), spec.commandLine().getOut());
             return 0;
         }
     }

@@ -24,16 +24,24 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Produce throughput and latency through a gateway: {@code senders} threads, each sending
- * pre-encoded batches of 1 KiB records (the Java client's fast path) to its own partition and
- * waiting for each acknowledgement before the next, so the latency is the service time of one
- * acknowledged batch at the configured acks.
+ * pre-encoded batches of 1 KiB records (the Java client's fast path) to its own partition with
+ * up to {@code inFlight} requests outstanding; latency is measured per acknowledged batch.
  */
 final class ProducePerf {
     record Options(Bootstrap bootstrap, String topic, int partitions, int replicationFactor, long records,
-                   int recordBytes, int batchRecords, int senders, Acks acks) {
+                   int recordBytes, int batchRecords, int senders, int inFlight, Acks acks) {
     }
 
+    private static long[][] latencies;
+    private static int[] counts;
+
     private ProducePerf() {
+    }
+
+    private static synchronized void record(int sender, long nanos) {
+        if (counts[sender] < latencies[sender].length) {
+            latencies[sender][counts[sender]++] = nanos;
+        }
     }
 
     static void run(Options o, PrintWriter out) throws Exception {
@@ -43,8 +51,8 @@ final class ProducePerf {
             ByteBuffer template = template(o.batchRecords(), o.recordBytes());
             long batches = Math.max(1, o.records() / o.batchRecords());
             AtomicLong remaining = new AtomicLong(batches);
-            long[][] latencies = new long[o.senders()][];
-            int[] counts = new int[o.senders()];
+            latencies = new long[o.senders()][];
+            counts = new int[o.senders()];
             ExecutorService pool = Executors.newFixedThreadPool(o.senders());
             long start = System.nanoTime();
             Future<?>[] running = new Future<?>[o.senders()];
@@ -52,18 +60,33 @@ final class ProducePerf {
                 int sender = s;
                 latencies[s] = new long[(int) (batches / o.senders() + 2)];
                 running[s] = pool.submit(() -> {
-                    ProducerGrpc.ProducerBlockingStub stub = ProducerGrpc.newBlockingStub(channel);
-                    ProduceRequest.Builder request = ProduceRequest.newBuilder().setTopic(o.topic())
+                    ProducerGrpc.ProducerFutureStub stub = ProducerGrpc.newFutureStub(channel);
+                    ProduceRequest built = ProduceRequest.newBuilder().setTopic(o.topic())
                             .setPartition(sender % o.partitions()).setAcks(o.acks())
-                            .setBatch(UnsafeByteOperations.unsafeWrap(template.duplicate()));
-                    ProduceRequest built = request.build();
-                    while (remaining.decrementAndGet() >= 0) {
+                            .setBatch(UnsafeByteOperations.unsafeWrap(template.duplicate())).build();
+                    java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(o.inFlight());
+                    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+                    while (remaining.decrementAndGet() >= 0 && failure.get() == null) {
+                        window.acquire();
                         long t0 = System.nanoTime();
-                        stub.produce(built);
-                        long took = System.nanoTime() - t0;
-                        if (counts[sender] < latencies[sender].length) {
-                            latencies[sender][counts[sender]++] = took;
-                        }
+                        com.google.common.util.concurrent.Futures.addCallback(stub.produce(built),
+                                new com.google.common.util.concurrent.FutureCallback<>() {
+                                    @Override
+                                    public void onSuccess(io.strata.proto.ProduceResponse r) {
+                                        record(sender, System.nanoTime() - t0);
+                                        window.release();
+                                    }
+
+                                    @Override
+                                    public void onFailure(Throwable t) {
+                                        failure.compareAndSet(null, t);
+                                        window.release();
+                                    }
+                                }, com.google.common.util.concurrent.MoreExecutors.directExecutor());
+                    }
+                    window.acquire(o.inFlight());
+                    if (failure.get() != null) {
+                        throw new IllegalStateException("produce failed: " + failure.get().getMessage(), failure.get());
                     }
                     return null;
                 });
@@ -75,9 +98,9 @@ final class ProducePerf {
             pool.shutdown();
             long[] all = merge(latencies, counts);
             long sent = batches * o.batchRecords();
-            out.printf("produce acks=%s partitions=%d rf=%d senders=%d batch=%d x %d B: %.0f records/s, %.1f MB/s; "
+            out.printf("produce acks=%s partitions=%d rf=%d senders=%d in-flight=%d batch=%d x %d B: %.0f records/s, %.1f MB/s; "
                             + "batch latency p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d batches)%n",
-                    name(o.acks()), o.partitions(), o.replicationFactor(), o.senders(), o.batchRecords(),
+                    name(o.acks()), o.partitions(), o.replicationFactor(), o.senders(), o.inFlight(), o.batchRecords(),
                     o.recordBytes(), sent / seconds, sent * (double) o.recordBytes() / 1e6 / seconds,
                     percentile(all, 50), percentile(all, 99), all.length == 0 ? 0 : all[all.length - 1] / 1e6,
                     all.length);
