@@ -18,7 +18,7 @@ import java.util.List;
  * @param maxBatchBytes    largest record batch accepted, in bytes. Default 16 MiB
  * @param maxReadBytes     cap on the bytes one read returns. Default 16 MiB
  * @param registerTimeout  how long start-up waits for the metadata service to accept registration. Default 60 s
- * @param logSettings      background log work: fsync threads (4), retention check interval (30 s),
+ * @param logSettings      background log work: fsync threads (16), retention check interval (30 s),
  *                         release of idle segments' file handles after (60 s)
  */
 public record StorageConfig(

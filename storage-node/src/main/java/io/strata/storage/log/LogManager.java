@@ -25,7 +25,8 @@ public final class LogManager implements AutoCloseable {
     /** Background timings. */
     public record Settings(int flushThreads, long retentionCheckMs, long idleReleaseMs) {
         public static Settings defaults() {
-            return new Settings(4, 30_000, 60_000);
+            // fsync threads mostly wait on the disk; the journal merges concurrent syncs of different files.
+            return new Settings(16, 30_000, 60_000);
         }
     }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.strata.common.batch.Compression;
 import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.storage.log.LogConfig;
+import io.strata.storage.log.LogManager;
 import io.strata.storage.log.PartitionLog;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -108,7 +109,7 @@ public final class LogPerf {
         Path dir = root.resolve("append");
         deleteTree(dir);
         LogConfig config = LogConfig.defaults(MAX_BATCH).withFlush(flush);
-        ExecutorService flusher = Executors.newFixedThreadPool(4);
+        ExecutorService flusher = Executors.newFixedThreadPool(LogManager.Settings.defaults().flushThreads());
         List<PartitionLog> logs = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             logs.add(PartitionLog.open(dir.resolve("p" + p), config, System::currentTimeMillis, flusher));
