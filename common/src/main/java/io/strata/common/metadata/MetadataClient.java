@@ -66,7 +66,8 @@ public final class MetadataClient implements AutoCloseable {
         StrataException last = null;
         int attempt = 0;
         while (!closed) {
-            int idx = Math.floorMod(current.get(), channels.size());
+            int raw = current.get();
+            int idx = Math.floorMod(raw, channels.size());
             long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (remainingMs <= 0) {
                 break;
@@ -79,7 +80,7 @@ public final class MetadataClient implements AutoCloseable {
                 if (!isFailover(last, e)) {
                     throw last;
                 }
-                current.compareAndSet(idx, idx + 1);
+                current.compareAndSet(raw, raw + 1);
                 if (++attempt % channels.size() == 0) {
                     sleep(Math.min(200L * attempt / channels.size(), 1000L));
                 }
@@ -118,7 +119,8 @@ public final class MetadataClient implements AutoCloseable {
             if (stopped || closed) {
                 return;
             }
-            int idx = Math.floorMod(current.get(), channels.size());
+            int raw = current.get();
+            int idx = Math.floorMod(raw, channels.size());
             io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
             context = ctx;
             ctx.run(() -> MetadataServiceGrpc.newStub(channels.get(idx)).watch(
@@ -139,7 +141,7 @@ public final class MetadataClient implements AutoCloseable {
 
                         @Override
                         public void onError(Throwable t) {
-                            current.compareAndSet(idx, idx + 1);
+                            current.compareAndSet(raw, raw + 1);
                             if (!stopped && !closed) {
                                 log.debug("metadata watch on {} broke: {}", addresses.get(idx), t.toString());
                                 scheduler.schedule(Watch.this::connect, 300, TimeUnit.MILLISECONDS);
