@@ -53,7 +53,11 @@ public final class WatchHub implements AutoCloseable {
 
     public void publish(MetadataImage image) {
         latest.accumulateAndGet(image, (old, now) -> now.getVersion() >= old.getVersion() ? now : old);
-        sender.execute(() -> subscribers.forEach(Subscriber::sendLatest));
+        try {
+            sender.execute(() -> subscribers.forEach(Subscriber::sendLatest));
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the hub is closed: the peer is shutting down and nobody is watching any more
+        }
     }
 
     /** Registers a Watch call; the current image is sent at once if newer than {@code knownVersion}. */
