@@ -134,7 +134,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             throw Errors.invalid("topic '" + topic.getName() + "' has " + current + " partitions; the new total must be"
                     + " greater than that and at most " + MAX_PARTITIONS + ", got " + request.getTotalCount());
         }
-        List<List<Integer>> placement = ReplicaPlacer.place(liveNodes(image), request.getTotalCount() - current,
+        List<List<Integer>> placement = ReplicaPlacer.placeOnRacks(liveNodes(image), request.getTotalCount() - current,
                 topic.getReplicationFactor(), randomStart(image));
         CreatePartitionsCommand.Builder command = CreatePartitionsCommand.newBuilder().setTopic(topic.getName());
         for (int i = 0; i < placement.size(); i++) {
@@ -154,9 +154,9 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
         });
     }
 
-    private static List<Integer> liveNodes(MetadataImage image) {
-        return image.getNodesList().stream()
-                .filter(n -> n.getState() == NodeState.NODE_ALIVE).map(NodeRecord::getId).sorted().toList();
+    private static List<ReplicaPlacer.Node> liveNodes(MetadataImage image) {
+        return image.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_ALIVE)
+                .map(n -> new ReplicaPlacer.Node(n.getId(), n.getRack())).toList();
     }
 
     private static int randomStart(MetadataImage image) {
@@ -200,7 +200,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             throw new io.strata.common.error.StrataException(io.strata.proto.ErrorReason.TOPIC_ALREADY_EXISTS,
                     "topic '" + request.getName() + "' already exists");
         }
-        List<List<Integer>> placement = ReplicaPlacer.place(liveNodes(image), request.getPartitions(),
+        List<List<Integer>> placement = ReplicaPlacer.placeOnRacks(liveNodes(image), request.getPartitions(),
                 request.getReplicationFactor(), randomStart(image));
         TopicRecord.Builder topic = TopicRecord.newBuilder()
                 .setName(request.getName())
