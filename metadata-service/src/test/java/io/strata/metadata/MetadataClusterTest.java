@@ -16,7 +16,10 @@ import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.GetImageRequest;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.RegisterNodeRequest;
+import io.strata.proto.internal.MetadataServiceGrpc;
 import io.strata.proto.internal.TopicRecord;
+import io.strata.proto.internal.WatchEvent;
+import io.strata.proto.internal.WatchRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,6 +238,51 @@ class MetadataClusterTest {
         assertEquals(2, seen.get(seen.size() - 1).getTopicsCount());
         for (int i = 1; i < seen.size(); i++) {
             assertTrue(seen.get(i).getVersion() > seen.get(i - 1).getVersion(), "versions grow");
+        }
+        assertEquals(image(), seen.get(seen.size() - 1), "the image rebuilt from deltas is the service's image");
+    }
+
+    @Test
+    void watchStreamSendsAnImageThenDeltasAndAnImageToWhoeverIsTooFarBehind() throws Exception {
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        registerNodes(2);
+        createTopic("first", 1, 1);
+        MetadataImage start = image();
+        io.grpc.ManagedChannel channel = io.strata.common.net.Channels.open(new HostPort("127.0.0.1", peers[0].apiPort()));
+        io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+        try {
+            java.util.Iterator<WatchEvent> events = ctx.call(() -> MetadataServiceGrpc.newBlockingStub(channel)
+                    .watch(WatchRequest.newBuilder().build()));
+            WatchEvent first = events.next();
+            assertTrue(first.hasImage(), "a new subscriber starts with an image");
+            MetadataImage mine = first.getImage();
+            createTopic("second", 1, 1);
+            client.call(stub -> stub.deleteTopic(io.strata.proto.DeleteTopicRequest.newBuilder().setName("first").build()));
+            while (mine.getVersion() < image().getVersion()) {
+                WatchEvent e = events.next();
+                assertTrue(e.hasDelta(), "changes after the image come as deltas");
+                assertEquals(mine.getVersion(), e.getDelta().getBaseVersion(), "each delta follows the last version");
+                mine = io.strata.common.metadata.MetadataDeltas.apply(mine, e.getDelta());
+            }
+            assertEquals(image(), mine);
+            assertTrue(mine.getVersion() > start.getVersion());
+        } finally {
+            ctx.cancel(null);
+        }
+        // A subscriber whose version no delta in the history starts from (here: an offset commit's
+        // index, never an image version) cannot be brought forward by deltas: it gets an image.
+        commitOffset("g", "second", 0, 1);
+        long notAnImageVersion = peers[leaderIndex()].appliedIndex();
+        createTopic("third", 1, 1);
+        io.grpc.Context.CancellableContext ctx2 = io.grpc.Context.current().withCancellation();
+        try {
+            WatchEvent behind = ctx2.call(() -> MetadataServiceGrpc.newBlockingStub(channel)
+                    .watch(WatchRequest.newBuilder().setKnownVersion(notAnImageVersion).build())).next();
+            assertTrue(behind.hasImage());
+            assertEquals(image(), behind.getImage());
+        } finally {
+            ctx2.cancel(null);
+            io.strata.common.net.Channels.close(channel);
         }
     }
 

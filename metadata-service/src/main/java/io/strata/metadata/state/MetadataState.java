@@ -19,6 +19,7 @@ import io.strata.proto.internal.UnfenceNodeCommand;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.CommittedOffset;
 import io.strata.proto.internal.MetadataCommand;
+import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataSnapshot;
 import io.strata.proto.internal.NodeRecord;
@@ -54,6 +55,7 @@ public final class MetadataState implements AutoCloseable {
     private long imageVersion;
     private MetadataStore.Applied applied;
     private MetadataImage image;
+    private MetadataDelta lastDelta;
 
     private MetadataState(MetadataStore store) {
         this.store = store;
@@ -113,6 +115,9 @@ public final class MetadataState implements AutoCloseable {
         topics.putAll(change.topicPuts());
         change.topicDeletes().forEach(topics::remove);
         if (change.imageVersion() > 0) {
+            lastDelta = MetadataDelta.newBuilder().setBaseVersion(imageVersion).setVersion(change.imageVersion())
+                    .addAllChangedNodes(change.nodePuts().values()).addAllChangedTopics(change.topicPuts().values())
+                    .addAllRemovedTopics(change.topicDeletes()).build();
             imageVersion = change.imageVersion();
             image = null;
         }
@@ -397,6 +402,11 @@ public final class MetadataState implements AutoCloseable {
                     .build();
         }
         return image;
+    }
+
+    /** The change that produced the current image, or null when it was loaded rather than applied. */
+    public MetadataDelta lastDelta() {
+        return lastDelta != null && lastDelta.getVersion() == imageVersion ? lastDelta : null;
     }
 
     /** A group's committed offsets, limited to {@code request}'s partitions when it names any. */

@@ -7,6 +7,7 @@ import io.strata.proto.FetchOffsetsResponse;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.MetadataCommand;
+import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataQuery;
 import io.strata.proto.internal.MetadataSnapshot;
@@ -15,7 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -60,7 +61,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
     private final Path dbDir;
     private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
-    private final Consumer<MetadataImage> imageListener;
+    private final BiConsumer<MetadataImage, MetadataDelta> imageListener;
     private final AtomicInteger snapshotLoads = new AtomicInteger();
     private MetadataState state;
     private volatile Runnable leaderChangeListener = () -> { };
@@ -68,9 +69,10 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
     /**
      * @param dbDir         where this peer's live RocksDB database is kept (outside Ratis' directories)
-     * @param imageListener told of every new image, on the apply thread
+     * @param imageListener told of every new image and the delta that led to it (null after a
+     *                      state reload), on the apply thread
      */
-    public MetadataStateMachine(Path dbDir, Consumer<MetadataImage> imageListener) {
+    public MetadataStateMachine(Path dbDir, BiConsumer<MetadataImage, MetadataDelta> imageListener) {
         this.dbDir = dbDir;
         this.imageListener = imageListener;
     }
@@ -261,15 +263,17 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
     private void publish() {
         MetadataImage image;
+        MetadataDelta delta;
         synchronized (this) {
             if (state == null) {
                 return;
             }
             image = state.image();
+            delta = state.lastDelta();
         }
         if (image.getVersion() != publishedImage.getVersion()) {
             publishedImage = image;
-            imageListener.accept(image);
+            imageListener.accept(image, delta);
         }
     }
 }
