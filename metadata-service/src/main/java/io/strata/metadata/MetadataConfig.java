@@ -17,6 +17,13 @@ import java.util.List;
  * @param clusterName   names the Raft group; peers of one cluster must agree. Default: {@code strata}
  * @param snapshotEvery take a snapshot (and purge the log before it) every this many entries. Default: 10000
  * @param callTimeout   how long an API call waits for the Raft group (no leader, slow quorum). Default: 10 s
+ * @param logSegmentBytes roll the Raft log to a new segment file at this size; only whole closed
+ *                      segments below a snapshot are purged. Default: 8 MiB
+ * @param nodeLease     a storage node that has not heartbeated for this long is fenced; nodes
+ *                      heartbeat every third of it. Default: 6 s
+ * @param autoPreferredLeaderElection when a fenced node returns, move leadership of its
+ *                      partitions back to it where it is the preferred (first) replica and in
+ *                      the ISR. Default: true
  */
 public record MetadataConfig(
         String peerId,
@@ -25,7 +32,10 @@ public record MetadataConfig(
         Path dataDir,
         String clusterName,
         long snapshotEvery,
-        Duration callTimeout) {
+        Duration callTimeout,
+        long logSegmentBytes,
+        Duration nodeLease,
+        boolean autoPreferredLeaderElection) {
 
     /** One member of the metadata Raft group. */
     public record Peer(String id, HostPort raftAddress, HostPort apiAddress) {
@@ -48,12 +58,21 @@ public record MetadataConfig(
 
     public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L * 1024 * 1024;
+    public static final Duration DEFAULT_NODE_LEASE = Duration.ofSeconds(6);
 
     public MetadataConfig {
         if (peers.stream().noneMatch(p -> p.id().equals(peerId))) {
             throw Errors.invalid("peer id '" + peerId + "' is not one of the configured peers " + peers);
         }
         peers = List.copyOf(peers);
+        if (snapshotEvery < 1 || logSegmentBytes < 1024) {
+            throw Errors.invalid("snapshotEvery must be >= 1 and logSegmentBytes >= 1024, got "
+                    + snapshotEvery + " and " + logSegmentBytes);
+        }
+        if (nodeLease.toMillis() < 30) {
+            throw Errors.invalid("node lease must be at least 30 ms, got " + nodeLease.toMillis() + " ms");
+        }
     }
 
     /** Parses a comma-separated peer list. */
@@ -71,15 +90,33 @@ public record MetadataConfig(
     public static MetadataConfig of(String peerId, List<Peer> peers, Path dataDir) {
         HostPort api = peers.stream().filter(p -> p.id().equals(peerId)).findFirst()
                 .map(Peer::apiAddress).orElse(new HostPort("127.0.0.1", 9420));
-        return new MetadataConfig(peerId, peers, api, dataDir, "strata", DEFAULT_SNAPSHOT_EVERY, DEFAULT_CALL_TIMEOUT);
+        return new MetadataConfig(peerId, peers, api, dataDir, "strata", DEFAULT_SNAPSHOT_EVERY, DEFAULT_CALL_TIMEOUT,
+                DEFAULT_LOG_SEGMENT_BYTES, DEFAULT_NODE_LEASE, true);
     }
 
     public MetadataConfig withApiBind(HostPort bind) {
-        return new MetadataConfig(peerId, peers, bind, dataDir, clusterName, snapshotEvery, callTimeout);
+        return new MetadataConfig(peerId, peers, bind, dataDir, clusterName, snapshotEvery, callTimeout,
+                logSegmentBytes, nodeLease, autoPreferredLeaderElection);
     }
 
     public MetadataConfig withSnapshotEvery(long entries) {
-        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, entries, callTimeout);
+        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, entries, callTimeout,
+                logSegmentBytes, nodeLease, autoPreferredLeaderElection);
+    }
+
+    public MetadataConfig withLogSegmentBytes(long bytes) {
+        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
+                bytes, nodeLease, autoPreferredLeaderElection);
+    }
+
+    public MetadataConfig withNodeLease(Duration lease) {
+        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
+                logSegmentBytes, lease, autoPreferredLeaderElection);
+    }
+
+    public MetadataConfig withAutoPreferredLeaderElection(boolean enabled) {
+        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
+                logSegmentBytes, nodeLease, enabled);
     }
 
     public Peer self() {

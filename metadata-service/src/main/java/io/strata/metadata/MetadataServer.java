@@ -4,10 +4,12 @@ import io.strata.common.net.Channels;
 import io.strata.common.server.GrpcServer;
 import io.strata.metadata.api.MetadataApiService;
 import io.strata.metadata.api.RaftCommands;
+import io.strata.metadata.controller.NodeLeaseController;
 import io.strata.metadata.state.MetadataStateMachine;
 import io.strata.metadata.watch.WatchHub;
 import io.strata.proto.MetadataPeerDescription;
 import io.strata.proto.internal.DescribeQuorumResponse;
+import io.strata.proto.internal.MetadataSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,14 +44,16 @@ public final class MetadataServer implements AutoCloseable {
 
     private final MetadataConfig config;
     private final WatchHub watchHub = new WatchHub();
-    private final MetadataStateMachine stateMachine = new MetadataStateMachine(watchHub::publish);
+    private final MetadataStateMachine stateMachine;
     private final RaftGroup group;
     private RaftServer raftServer;
     private RaftCommands raft;
+    private NodeLeaseController controller;
     private GrpcServer api;
 
     public MetadataServer(MetadataConfig config) {
         this.config = config;
+        this.stateMachine = new MetadataStateMachine(config.dataDir().resolve("state"), watchHub::publish);
         List<RaftPeer> peers = config.peers().stream().map(p -> RaftPeer.newBuilder()
                 .setId(p.id()).setAddress(p.raftAddress().toString()).build()).toList();
         UUID groupUuid = UUID.nameUUIDFromBytes(("strata-metadata:" + config.clusterName()).getBytes(StandardCharsets.UTF_8));
@@ -74,8 +79,14 @@ public final class MetadataServer implements AutoCloseable {
                             100, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                     .build();
             raft = new RaftCommands(client, config.callTimeout());
+            controller = new NodeLeaseController(config.peerId(), config.nodeLease(),
+                    config.autoPreferredLeaderElection(), this::isReadyLeader, stateMachine::localImage,
+                    raft::submit, System::nanoTime);
+            stateMachine.onLeaderChanged(controller::onLeaderChanged);
+            controller.start();
             api = new GrpcServer("metadata " + config.peerId(), config.apiBind(), Channels.MAX_INBOUND_MESSAGE_BYTES,
-                    List.of(new MetadataApiService(raft, stateMachine, watchHub, this::describeQuorum))).start();
+                    List.of(new MetadataApiService(raft, stateMachine, watchHub, controller,
+                            config.autoPreferredLeaderElection(), this::describeQuorum))).start();
             log.info("metadata peer {} started: raft {} api port {}", config.peerId(),
                     config.self().raftAddress(), api.port());
             return this;
@@ -103,6 +114,14 @@ public final class MetadataServer implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, config.snapshotEvery());
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+        RaftServerConfigKeys.Log.setPurgeGap(props, (int) Math.min(1024, config.snapshotEvery()));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(config.logSegmentBytes()));
+        // A snapshot is a RocksDB checkpoint of several files, each sent as at least one chunk.
+        // With Ratis' default of 8 unacknowledged chunks the leader's appender can wait forever
+        // on a stream that already failed (seen when the follower restarted mid-install), so
+        // let every chunk of a snapshot be in flight and rely on the per-chunk timeout instead.
+        GrpcConfigKeys.Server.setInstallSnapshotRequestElementLimit(props, 4096);
+        GrpcConfigKeys.Server.setInstallSnapshotRequestTimeout(props, TimeDuration.valueOf(10, TimeUnit.SECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(500, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         return props;
@@ -126,10 +145,39 @@ public final class MetadataServer implements AutoCloseable {
         }
     }
 
+    /** Whether this peer leads the Raft group and has applied its term's first entry. */
+    private boolean isReadyLeader() {
+        try {
+            var info = raftServer.getDivision(group.getGroupId()).getInfo();
+            return info.isLeader() && info.isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The Raft index this peer has applied. */
     public long appliedIndex() {
         TermIndex ti = stateMachine.getLastAppliedTermIndex();
         return ti == null ? 0 : ti.getIndex();
+    }
+
+    /** Everything this peer has applied, for comparing peers in tests and diagnostics. */
+    public MetadataSnapshot dumpState() {
+        return stateMachine.dump();
+    }
+
+    /** How many times this peer loaded its state from a snapshot (installed from the leader or found on start). */
+    public int snapshotLoads() {
+        return stateMachine.snapshotLoads();
+    }
+
+    /** The first index still in this peer's Raft log (above 0 once a snapshot let Ratis purge it). */
+    public long raftLogStartIndex() {
+        try {
+            return raftServer.getDivision(group.getGroupId()).getRaftLog().getStartIndex();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private DescribeQuorumResponse describeQuorum() {
@@ -153,7 +201,9 @@ public final class MetadataServer implements AutoCloseable {
         if (api != null) {
             api.close();
         }
-        watchHub.close();
+        if (controller != null) {
+            controller.close();
+        }
         try {
             if (raft != null) {
                 raft.close();
@@ -164,5 +214,6 @@ public final class MetadataServer implements AutoCloseable {
         } catch (IOException e) {
             log.warn("metadata peer {} did not close cleanly", config.peerId(), e);
         }
+        watchHub.close();
     }
 }

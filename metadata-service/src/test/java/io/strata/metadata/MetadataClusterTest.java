@@ -16,7 +16,10 @@ import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.GetImageRequest;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.RegisterNodeRequest;
+import io.strata.proto.internal.MetadataServiceGrpc;
 import io.strata.proto.internal.TopicRecord;
+import io.strata.proto.internal.WatchEvent;
+import io.strata.proto.internal.WatchRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +39,10 @@ class MetadataClusterTest {
     private MetadataClient client;
 
     private void startAll(long snapshotEvery) {
+        startAll(snapshotEvery, MetadataConfig.DEFAULT_LOG_SEGMENT_BYTES);
+    }
+
+    private void startAll(long snapshotEvery, long segmentBytes) {
         if (configs.isEmpty()) {
             int[] ports = FreePorts.find(6);
             List<MetadataConfig.Peer> list = new ArrayList<>();
@@ -44,7 +51,9 @@ class MetadataClusterTest {
                         new HostPort("127.0.0.1", ports[2 * i + 1])));
             }
             for (MetadataConfig.Peer p : list) {
-                configs.add(MetadataConfig.of(p.id(), list, dir.resolve(p.id())).withSnapshotEvery(snapshotEvery));
+                // Nobody heartbeats here (ControllerClusterTest covers leases): a lease longer than any test.
+                configs.add(MetadataConfig.of(p.id(), list, dir.resolve(p.id())).withSnapshotEvery(snapshotEvery)
+                        .withLogSegmentBytes(segmentBytes).withNodeLease(Duration.ofMinutes(10)));
             }
             client = new MetadataClient(list.stream().map(MetadataConfig.Peer::apiAddress).toList(), Duration.ofSeconds(20));
         }
@@ -118,16 +127,98 @@ class MetadataClusterTest {
     }
 
     @Test
-    void restartRecoversFromSnapshotPlusLog() {
-        startAll(5);
+    void restartOfAllPeersRecoversIdenticalStateFromDatabaseSnapshotAndLog() {
+        startAll(5, 1024);
         registerNodes(3);
         for (int i = 0; i < 12; i++) {
             createTopic("t" + i, 1, 2);
+            commitOffset("g", "t" + i, 0, i);
         }
+        MetadataImage before = image();
+        awaitIdenticalState();
+        var dumpBefore = peers[0].dumpState();
         stopAll();
-        startAll(5);
-        assertEquals(12, image().getTopicsCount());
-        assertTrue(dir.resolve("m1").toFile().exists());
+        startAll(5, 1024);
+        assertEquals(before.getTopicsList(), image().getTopicsList());
+        awaitIdenticalState();
+        assertEquals(dumpBefore.getOffsetsList(), peers[0].dumpState().getOffsetsList());
+        assertEquals(dumpBefore.getImage().getTopicsList(), peers[0].dumpState().getImage().getTopicsList());
+    }
+
+    @Test
+    void wipedPeerCatchesUpByInstallingASnapshot() throws Exception {
+        startAll(5, 1024);
+        registerNodes(3);
+        for (int i = 0; i < 20; i++) {
+            createTopic("t" + i, 1, 2);
+            commitOffset("g", "t" + i, 0, i);
+        }
+        int leader = leaderIndex();
+        int follower = (leader + 1) % 3;
+        long followerApplied = peers[follower].appliedIndex();
+        assertEquals(0, peers[follower].snapshotLoads());
+        peers[follower].close();
+        peers[follower] = null;
+        deleteRecursively(dir.resolve(configs.get(follower).peerId()));
+        // While it is down the group moves on, snapshots, and purges the entries it last had:
+        // no log replay can bring it back, only a snapshot.
+        for (int i = 20; i < 40; i++) {
+            createTopic("t" + i, 1, 2);
+            commitOffset("g", "t" + i, 0, i);
+        }
+        await("the leader purged its log beyond the wiped peer's last entry",
+                () -> peers[leader].raftLogStartIndex() > followerApplied + 1);
+        peers[follower] = new MetadataServer(configs.get(follower)).start();
+        awaitIdenticalState();
+        assertTrue(peers[follower].snapshotLoads() >= 1, "the wiped peer loaded a snapshot from the leader");
+        assertEquals(40, peers[follower].dumpState().getImage().getTopicsCount());
+        assertEquals(40, peers[follower].dumpState().getOffsetsCount());
+    }
+
+    private void commitOffset(String group, String topic, int partition, long offset) {
+        client.call(stub -> stub.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup(group)
+                .addOffsets(TopicPartitionOffset.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset))
+                .build()));
+    }
+
+    private int leaderIndex() {
+        for (int i = 0; i < 3; i++) {
+            if (peers[i] != null && peers[i].isLeader()) {
+                return i;
+            }
+        }
+        throw new AssertionError("no leader");
+    }
+
+    /** Waits until every running peer has applied the same state. */
+    private void awaitIdenticalState() {
+        await("all peers hold identical state", () -> {
+            var first = peers[0].dumpState();
+            return first.equals(peers[1].dumpState()) && first.equals(peers[2].dumpState());
+        });
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws java.io.IOException {
+        try (var walk = java.nio.file.Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
     }
 
     @Test
@@ -147,6 +238,51 @@ class MetadataClusterTest {
         assertEquals(2, seen.get(seen.size() - 1).getTopicsCount());
         for (int i = 1; i < seen.size(); i++) {
             assertTrue(seen.get(i).getVersion() > seen.get(i - 1).getVersion(), "versions grow");
+        }
+        assertEquals(image(), seen.get(seen.size() - 1), "the image rebuilt from deltas is the service's image");
+    }
+
+    @Test
+    void watchStreamSendsAnImageThenDeltasAndAnImageToWhoeverIsTooFarBehind() throws Exception {
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        registerNodes(2);
+        createTopic("first", 1, 1);
+        MetadataImage start = image();
+        io.grpc.ManagedChannel channel = io.strata.common.net.Channels.open(new HostPort("127.0.0.1", peers[0].apiPort()));
+        io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+        try {
+            java.util.Iterator<WatchEvent> events = ctx.call(() -> MetadataServiceGrpc.newBlockingStub(channel)
+                    .watch(WatchRequest.newBuilder().build()));
+            WatchEvent first = events.next();
+            assertTrue(first.hasImage(), "a new subscriber starts with an image");
+            MetadataImage mine = first.getImage();
+            createTopic("second", 1, 1);
+            client.call(stub -> stub.deleteTopic(io.strata.proto.DeleteTopicRequest.newBuilder().setName("first").build()));
+            while (mine.getVersion() < image().getVersion()) {
+                WatchEvent e = events.next();
+                assertTrue(e.hasDelta(), "changes after the image come as deltas");
+                assertEquals(mine.getVersion(), e.getDelta().getBaseVersion(), "each delta follows the last version");
+                mine = io.strata.common.metadata.MetadataDeltas.apply(mine, e.getDelta());
+            }
+            assertEquals(image(), mine);
+            assertTrue(mine.getVersion() > start.getVersion());
+        } finally {
+            ctx.cancel(null);
+        }
+        // A subscriber whose version no delta in the history starts from (here: an offset commit's
+        // index, never an image version) cannot be brought forward by deltas: it gets an image.
+        commitOffset("g", "second", 0, 1);
+        long notAnImageVersion = peers[leaderIndex()].appliedIndex();
+        createTopic("third", 1, 1);
+        io.grpc.Context.CancellableContext ctx2 = io.grpc.Context.current().withCancellation();
+        try {
+            WatchEvent behind = ctx2.call(() -> MetadataServiceGrpc.newBlockingStub(channel)
+                    .watch(WatchRequest.newBuilder().setKnownVersion(notAnImageVersion).build())).next();
+            assertTrue(behind.hasImage());
+            assertEquals(image(), behind.getImage());
+        } finally {
+            ctx2.cancel(null);
+            io.strata.common.net.Channels.close(channel);
         }
     }
 

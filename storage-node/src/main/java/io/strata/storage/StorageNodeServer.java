@@ -9,22 +9,31 @@ import io.strata.storage.replication.ReplicaFetcher;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import io.strata.common.server.GrpcServer;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.internal.HeartbeatRequest;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.storage.api.StorageApiService;
 import io.strata.storage.log.LogManager;
 import io.strata.storage.partition.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One storage node: serves the StorageNode API, registers with the metadata service (with a
- * new incarnation on every start) and follows the metadata image to learn which partition
- * replicas it holds and which it leads.
+ * new incarnation on every start), keeps its lease by heartbeating (on a daemon thread, as
+ * often as the metadata leader asks; a node that stops is fenced and its partitions are led
+ * elsewhere) and follows the metadata image to learn which partition replicas it holds and
+ * which it leads.
  */
 public final class StorageNodeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StorageNodeServer.class);
+
+    private static final long FAILED_HEARTBEAT_RETRY_MS = 500;
 
     private final StorageConfig config;
     private final ReplicaManager replicas;
@@ -36,6 +45,7 @@ public final class StorageNodeServer implements AutoCloseable {
     });
     private MetadataClient metadata;
     private AutoCloseable watch;
+    private ScheduledExecutorService heartbeats;
     private GrpcServer server;
 
     public StorageNodeServer(StorageConfig config) {
@@ -61,9 +71,50 @@ public final class StorageNodeServer implements AutoCloseable {
             close();
             throw e;
         }
+        startHeartbeats(registration);
         watch = metadata.watch(replicas::apply);
         log.info("storage node {} registered as {} (data in {})", config.nodeId(), advertised, config.dataDir());
         return this;
+    }
+
+    private void startHeartbeats(RegisterNodeRequest registration) {
+        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "storage-heartbeat-" + config.nodeId());
+            t.setDaemon(true);
+            return t;
+        });
+        HeartbeatRequest beat = HeartbeatRequest.newBuilder().setNodeId(registration.getId())
+                .setIncarnation(registration.getIncarnation()).build();
+        heartbeats.execute(new Runnable() {
+            @Override
+            public void run() {
+                long nextMs = FAILED_HEARTBEAT_RETRY_MS;
+                try {
+                    nextMs = metadata.call(stub -> stub.heartbeat(beat)).getHeartbeatIntervalMs();
+                } catch (StrataException e) {
+                    if (e.reason() == ErrorReason.INVALID_ARGUMENT) {
+                        log.warn("metadata service does not know node {} ({}); registering again",
+                                config.nodeId(), e.getMessage());
+                        reRegister(registration);
+                    } else {
+                        log.debug("heartbeat of node {} failed: {}", config.nodeId(), e.getMessage());
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("heartbeat of node {} failed", config.nodeId(), e);
+                }
+                if (!heartbeats.isShutdown()) {
+                    heartbeats.schedule(this, Math.max(1, nextMs), TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private void reRegister(RegisterNodeRequest registration) {
+        try {
+            metadata.call(stub -> stub.registerNode(registration));
+        } catch (StrataException e) {
+            log.warn("node {} could not register again: {}", config.nodeId(), e.getMessage());
+        }
     }
 
     public int port() {
@@ -81,6 +132,9 @@ public final class StorageNodeServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (heartbeats != null) {
+            heartbeats.shutdownNow();
+        }
         try {
             if (watch != null) {
                 watch.close();

@@ -69,7 +69,8 @@ public final class StrataException extends RuntimeException {
                     Status.Code.INVALID_ARGUMENT;
             case UNKNOWN_TOPIC, UNKNOWN_PARTITION, UNKNOWN_GROUP -> Status.Code.NOT_FOUND;
             case TOPIC_ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
-            case NOT_LEADER, STALE_LEADER_EPOCH, NOT_ENOUGH_NODES, UNKNOWN_MEMBER, NO_OFFSET_FOR_PARTITION ->
+            case NOT_LEADER, STALE_LEADER_EPOCH, STALE_PARTITION_EPOCH, NOT_ENOUGH_NODES, UNKNOWN_MEMBER,
+                    NO_OFFSET_FOR_PARTITION ->
                     Status.Code.FAILED_PRECONDITION;
             case LEADER_NOT_AVAILABLE, METADATA_UNAVAILABLE, NODE_UNAVAILABLE, NOT_ENOUGH_REPLICAS ->
                     Status.Code.UNAVAILABLE;

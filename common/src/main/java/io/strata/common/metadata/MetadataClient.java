@@ -8,6 +8,7 @@ import io.strata.common.error.StrataException;
 import io.strata.common.net.Channels;
 import io.strata.common.net.HostPort;
 import io.strata.proto.ErrorReason;
+import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataServiceGrpc;
 import io.strata.proto.internal.WatchEvent;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * on to the next when it is unreachable or has no leader, until the call's deadline.
  *
  * <p>Thread-safe. {@link #watch} keeps one stream open, reconnecting to the next peer when
- * it breaks, and delivers only images newer than the last one delivered.
+ * it breaks (asking for the changes after the version it has), applies the stream's deltas
+ * to its last image, and delivers whole images, each newer than the last one delivered.
  */
 public final class MetadataClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetadataClient.class);
@@ -66,7 +68,8 @@ public final class MetadataClient implements AutoCloseable {
         StrataException last = null;
         int attempt = 0;
         while (!closed) {
-            int idx = Math.floorMod(current.get(), channels.size());
+            int raw = current.get();
+            int idx = Math.floorMod(raw, channels.size());
             long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (remainingMs <= 0) {
                 break;
@@ -79,7 +82,7 @@ public final class MetadataClient implements AutoCloseable {
                 if (!isFailover(last, e)) {
                     throw last;
                 }
-                current.compareAndSet(idx, idx + 1);
+                current.compareAndSet(raw, raw + 1);
                 if (++attempt % channels.size() == 0) {
                     sleep(Math.min(200L * attempt / channels.size(), 1000L));
                 }
@@ -106,6 +109,9 @@ public final class MetadataClient implements AutoCloseable {
 
     private final class Watch {
         private final Consumer<MetadataImage> listener;
+        /** The image delivered last; deltas apply on top of it. Touched only by the stream's callbacks. */
+        private volatile MetadataImage last;
+        /** Version of the image the listener got last: it only ever gets newer ones. */
         private volatile long delivered = -1;
         private volatile boolean stopped;
         private volatile io.grpc.Context.CancellableContext context;
@@ -118,28 +124,46 @@ public final class MetadataClient implements AutoCloseable {
             if (stopped || closed) {
                 return;
             }
-            int idx = Math.floorMod(current.get(), channels.size());
+            int raw = current.get();
+            int idx = Math.floorMod(raw, channels.size());
             io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
             context = ctx;
+            long known = last == null ? 0 : last.getVersion();
             ctx.run(() -> MetadataServiceGrpc.newStub(channels.get(idx)).watch(
-                    WatchRequest.newBuilder().setKnownVersion(Math.max(0, delivered)).build(),
+                    WatchRequest.newBuilder().setKnownVersion(known).build(),
                     new StreamObserver<>() {
                         @Override
                         public void onNext(WatchEvent event) {
-                            MetadataImage image = event.getImage();
-                            if (image.getVersion() > delivered) {
-                                delivered = image.getVersion();
+                            MetadataImage next;
+                            if (event.hasDelta()) {
+                                MetadataDelta delta = event.getDelta();
+                                if (last == null || delta.getBaseVersion() != last.getVersion()) {
+                                    // A gap: start over from a full image.
+                                    log.debug("metadata delta {}..{} does not follow version {}; resubscribing",
+                                            delta.getBaseVersion(), delta.getVersion(),
+                                            last == null ? -1 : last.getVersion());
+                                    last = null;
+                                    ctx.cancel(null);
+                                    return;
+                                }
+                                next = MetadataDeltas.apply(last, delta);
+                            } else {
+                                next = event.getImage();
+                            }
+                            last = next;
+                            if (next.getVersion() > delivered) {
+                                delivered = next.getVersion();
                                 try {
-                                    listener.accept(image);
+                                    listener.accept(next);
                                 } catch (RuntimeException e) {
-                                    log.warn("metadata listener failed on version {}", image.getVersion(), e);
+                                    log.warn("metadata listener failed on version {}", next.getVersion(), e);
                                 }
                             }
                         }
 
                         @Override
                         public void onError(Throwable t) {
-                            current.compareAndSet(idx, idx + 1);
+                            current.compareAndSet(raw, raw + 1);
                             if (!stopped && !closed) {
                                 log.debug("metadata watch on {} broke: {}", addresses.get(idx), t.toString());
                                 scheduler.schedule(Watch.this::connect, 300, TimeUnit.MILLISECONDS);

@@ -12,7 +12,11 @@ import io.strata.gateway.consume.GroupOffsets;
 import io.strata.gateway.consume.PartitionReader;
 import io.strata.gateway.routing.MetadataCache;
 import io.strata.proto.AdminGrpc;
+import io.strata.proto.AlterTopicConfigsRequest;
+import io.strata.proto.AlterTopicConfigsResponse;
 import io.strata.proto.ClusterDescription;
+import io.strata.proto.CreatePartitionsRequest;
+import io.strata.proto.CreatePartitionsResponse;
 import io.strata.proto.CreateTopicRequest;
 import io.strata.proto.CreateTopicResponse;
 import io.strata.proto.DeleteTopicRequest;
@@ -20,6 +24,8 @@ import io.strata.proto.DeleteTopicResponse;
 import io.strata.proto.DescribeClusterRequest;
 import io.strata.proto.DescribeGroupRequest;
 import io.strata.proto.DescribeTopicRequest;
+import io.strata.proto.ElectLeadersRequest;
+import io.strata.proto.ElectLeadersResponse;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.GroupDescription;
 import io.strata.proto.GroupListing;
@@ -48,7 +54,9 @@ import java.util.stream.Collectors;
 
 /**
  * The public Admin API. Topic reads are answered from a linearizable metadata read, so a
- * topic is visible to describe/list the moment its creation was acknowledged.
+ * topic is visible to describe/list the moment its creation was acknowledged. Topic changes
+ * (create, delete, add partitions, alter configs, elect preferred leaders) are validated here
+ * for early, clear errors and decided by the metadata service.
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
     private final MetadataClient metadata;
@@ -84,6 +92,35 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         RpcCalls.unary(observer, () -> {
             TopicNames.validate(request.getName());
             return metadata.call(stub -> stub.deleteTopic(request));
+        });
+    }
+
+    @Override
+    public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
+        RpcCalls.unary(observer, () -> {
+            TopicNames.validate(request.getTopic());
+            TopicRecord grown = metadata.call(stub -> stub.createPartitions(request));
+            return CreatePartitionsResponse.newBuilder().setTopic(describe(grown)).build();
+        });
+    }
+
+    @Override
+    public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+        RpcCalls.unary(observer, () -> {
+            TopicNames.validate(request.getTopic());
+            TopicConfig.validate(request.getSetMap());
+            request.getRemoveList().forEach(TopicConfig::of);
+            TopicRecord altered = metadata.call(stub -> stub.alterTopicConfigs(request));
+            return AlterTopicConfigsResponse.newBuilder().setTopic(describe(altered)).build();
+        });
+    }
+
+    @Override
+    public void electLeaders(ElectLeadersRequest request, StreamObserver<ElectLeadersResponse> observer) {
+        RpcCalls.unary(observer, () -> {
+            TopicNames.validate(request.getTopic());
+            TopicRecord elected = metadata.call(stub -> stub.electLeaders(request));
+            return ElectLeadersResponse.newBuilder().setTopic(describe(elected)).build();
         });
     }
 

@@ -8,7 +8,11 @@ import io.strata.common.topic.TopicNames;
 import io.strata.metadata.placement.ReplicaPlacer;
 import io.strata.metadata.state.MetadataStateMachine;
 import io.strata.metadata.watch.WatchHub;
+import io.strata.metadata.controller.NodeLeaseController;
+import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.CommitOffsetsRequest;
+import io.strata.proto.CreatePartitionsRequest;
+import io.strata.proto.ElectLeadersRequest;
 import io.strata.proto.CommitOffsetsResponse;
 import io.strata.proto.CreateTopicRequest;
 import io.strata.proto.DeleteTopicRequest;
@@ -18,7 +22,13 @@ import io.strata.proto.FetchOffsetsResponse;
 import io.strata.proto.ListGroupsRequest;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.TopicPartitionOffset;
+import io.strata.proto.internal.AlterPartitionRequest;
+import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.CommitOffsetsCommand;
+import io.strata.proto.internal.CreatePartitionsCommand;
+import io.strata.proto.internal.ElectLeadersCommand;
+import io.strata.proto.internal.HeartbeatRequest;
+import io.strata.proto.internal.HeartbeatResponse;
 import io.strata.proto.internal.DescribeQuorumRequest;
 import io.strata.proto.internal.DescribeQuorumResponse;
 import io.strata.proto.internal.GetImageRequest;
@@ -51,13 +61,22 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     private final RaftCommands raft;
     private final MetadataStateMachine stateMachine;
     private final WatchHub watchHub;
+    private final NodeLeaseController controller;
+    private final boolean electPreferredOnRegister;
     private final Supplier<DescribeQuorumResponse> quorum;
 
+    /**
+     * @param electPreferredOnRegister move leadership back to a node where it is the preferred replica when it
+     *                                 (re)registers or rejoins the ISR
+     */
     public MetadataApiService(RaftCommands raft, MetadataStateMachine stateMachine, WatchHub watchHub,
+                              NodeLeaseController controller, boolean electPreferredOnRegister,
                               Supplier<DescribeQuorumResponse> quorum) {
         this.raft = raft;
         this.stateMachine = stateMachine;
         this.watchHub = watchHub;
+        this.controller = controller;
+        this.electPreferredOnRegister = electPreferredOnRegister;
         this.quorum = quorum;
     }
 
@@ -67,9 +86,87 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             if (request.getAddress().isBlank()) {
                 throw Errors.invalid("node " + request.getId() + " registered without an address");
             }
-            return raft.submit(MetadataCommand.newBuilder().setRegisterNode(request).build())
+            RegisterNodeRequest command = request.toBuilder().setElectPreferred(electPreferredOnRegister).build();
+            return raft.submit(MetadataCommand.newBuilder().setRegisterNode(command).build())
                     .thenApply(r -> RegisterNodeResponse.getDefaultInstance());
         });
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
+        RpcCalls.unary(observer, () -> controller.heartbeat(request));
+    }
+
+    @Override
+    public void alterPartition(AlterPartitionRequest request, StreamObserver<PartitionRecord> observer) {
+        RpcCalls.async(observer, () -> {
+            TopicNames.validate(request.getTopic());
+            AlterPartitionRequest command = request.toBuilder().setElectPreferred(electPreferredOnRegister).build();
+            return raft.submit(MetadataCommand.newBuilder().setAlterPartition(command).build())
+                    .thenApply(CommandResult::getPartition);
+        });
+    }
+
+    @Override
+    public void electLeaders(ElectLeadersRequest request, StreamObserver<TopicRecord> observer) {
+        RpcCalls.async(observer, () -> {
+            TopicNames.validate(request.getTopic());
+            return raft.submit(MetadataCommand.newBuilder().setElectLeaders(ElectLeadersCommand.newBuilder()
+                    .setTopic(request.getTopic()).addAllPartitions(request.getPartitionsList())).build())
+                    .thenApply(CommandResult::getTopic);
+        });
+    }
+
+    @Override
+    public void createPartitions(CreatePartitionsRequest request, StreamObserver<TopicRecord> observer) {
+        RpcCalls.async(observer, () -> raft.submit(MetadataCommand.newBuilder()
+                        .setCreatePartitions(planPartitions(request, stateMachine.localImage())).build())
+                .thenApply(CommandResult::getTopic));
+    }
+
+    /** Validates an add-partitions request and places the new partitions against {@code image}. */
+    static CreatePartitionsCommand planPartitions(CreatePartitionsRequest request, MetadataImage image) {
+        TopicNames.validate(request.getTopic());
+        TopicRecord topic = image.getTopicsList().stream().filter(t -> t.getName().equals(request.getTopic()))
+                .findFirst().orElseThrow(() -> Errors.unknownTopic(request.getTopic()));
+        int current = topic.getPartitionsCount();
+        if (request.getTotalCount() <= current || request.getTotalCount() > MAX_PARTITIONS) {
+            throw Errors.invalid("topic '" + topic.getName() + "' has " + current + " partitions; the new total must be"
+                    + " greater than that and at most " + MAX_PARTITIONS + ", got " + request.getTotalCount());
+        }
+        List<List<Integer>> placement = ReplicaPlacer.placeOnRacks(liveNodes(image), request.getTotalCount() - current,
+                topic.getReplicationFactor(), randomStart(image));
+        CreatePartitionsCommand.Builder command = CreatePartitionsCommand.newBuilder().setTopic(topic.getName());
+        for (int i = 0; i < placement.size(); i++) {
+            command.addPartitions(newPartition(current + i, placement.get(i)));
+        }
+        return command.build();
+    }
+
+    @Override
+    public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<TopicRecord> observer) {
+        RpcCalls.async(observer, () -> {
+            TopicNames.validate(request.getTopic());
+            TopicConfig.validate(request.getSetMap());
+            request.getRemoveList().forEach(TopicConfig::of);
+            return raft.submit(MetadataCommand.newBuilder().setAlterTopicConfigs(request).build())
+                    .thenApply(CommandResult::getTopic);
+        });
+    }
+
+    private static List<ReplicaPlacer.Node> liveNodes(MetadataImage image) {
+        return image.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_ALIVE)
+                .map(n -> new ReplicaPlacer.Node(n.getId(), n.getRack())).toList();
+    }
+
+    private static int randomStart(MetadataImage image) {
+        int live = liveNodes(image).size();
+        return live == 0 ? 0 : ThreadLocalRandom.current().nextInt(live);
+    }
+
+    private static PartitionRecord newPartition(int partition, List<Integer> replicas) {
+        return PartitionRecord.newBuilder().setPartition(partition).addAllReplicas(replicas)
+                .setLeader(replicas.get(0)).setLeaderEpoch(0).setPartitionEpoch(0).addAllIsr(replicas).build();
     }
 
     @Override
@@ -105,20 +202,15 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             throw new io.strata.common.error.StrataException(io.strata.proto.ErrorReason.TOPIC_ALREADY_EXISTS,
                     "topic '" + request.getName() + "' already exists");
         }
-        List<Integer> live = image.getNodesList().stream()
-                .filter(n -> n.getState() == NodeState.NODE_ALIVE).map(NodeRecord::getId).sorted().toList();
-        int start = live.isEmpty() ? 0 : ThreadLocalRandom.current().nextInt(live.size());
-        List<List<Integer>> placement = ReplicaPlacer.place(live, request.getPartitions(),
-                request.getReplicationFactor(), start);
+        List<List<Integer>> placement = ReplicaPlacer.placeOnRacks(liveNodes(image), request.getPartitions(),
+                request.getReplicationFactor(), randomStart(image));
         TopicRecord.Builder topic = TopicRecord.newBuilder()
                 .setName(request.getName())
                 .setTopicId(UUID.randomUUID().toString())
                 .setReplicationFactor(request.getReplicationFactor())
                 .putAllConfigs(configs);
         for (int p = 0; p < placement.size(); p++) {
-            List<Integer> replicas = placement.get(p);
-            topic.addPartitions(PartitionRecord.newBuilder().setPartition(p).addAllReplicas(replicas)
-                    .setLeader(replicas.get(0)).setLeaderEpoch(0).setPartitionEpoch(0).addAllIsr(replicas));
+            topic.addPartitions(newPartition(p, placement.get(p)));
         }
         return topic.build();
     }

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.client.RaftClient;
@@ -20,11 +22,22 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * Sends commands and linearizable queries to the Raft group (its leader, wherever it is)
- * and turns the replies into results or {@link StrataException}s. Thread-safe.
+ * and turns the replies into results or {@link StrataException}s.
+ *
+ * <p>Each call uses the Ratis client's blocking API on a thread of its own pool rather than
+ * its ordered async API: ordered async requests queue behind one another, so one request
+ * stuck retrying a dead leader would hold back every later call (the controller's included)
+ * until it gave up. Calls are independent of one another; each is still retried by Ratis
+ * until the group answers or the call times out. Thread-safe.
  */
 public final class RaftCommands implements AutoCloseable {
     private final RaftClient client;
     private final Duration timeout;
+    private final ExecutorService callers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "metadata-raft-call");
+        t.setDaemon(true);
+        return t;
+    });
 
     public RaftCommands(RaftClient client, Duration timeout) {
         this.client = client;
@@ -33,8 +46,8 @@ public final class RaftCommands implements AutoCloseable {
 
     /** Proposes {@code command}; completes with its result once applied, or fails with its error. */
     public CompletableFuture<CommandResult> submit(MetadataCommand command) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(command.toByteArray())))
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        Message message = Message.valueOf(ByteString.copyFrom(command.toByteArray()));
+        return call(() -> client.io().send(message))
                 .handle((reply, error) -> {
                     CommandResult result = parse(reply, error, CommandResult.parser());
                     if (result.hasError()) {
@@ -46,9 +59,29 @@ public final class RaftCommands implements AutoCloseable {
 
     /** Runs a read on the leader after confirming its leadership (Raft read index). */
     public <T extends com.google.protobuf.Message> CompletableFuture<T> query(MetadataQuery query, Parser<T> parser) {
-        return client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(query.toByteArray())))
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        Message message = Message.valueOf(ByteString.copyFrom(query.toByteArray()));
+        return call(() -> client.io().sendReadOnly(message))
                 .handle((reply, error) -> parse(reply, error, parser));
+    }
+
+    private interface BlockingCall {
+        RaftClientReply run() throws IOException;
+    }
+
+    private CompletableFuture<RaftClientReply> call(BlockingCall call) {
+        CompletableFuture<RaftClientReply> f = new CompletableFuture<>();
+        try {
+            callers.execute(() -> {
+                try {
+                    f.complete(call.run());
+                } catch (IOException | RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(new IOException("metadata peer is shutting down"));
+        }
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private <T> T parse(RaftClientReply reply, Throwable error, Parser<T> parser) {
@@ -71,6 +104,7 @@ public final class RaftCommands implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        callers.shutdownNow();
         client.close();
     }
 }

@@ -1,15 +1,25 @@
 package io.strata.metadata.state;
 
+import io.strata.common.error.StrataException;
+import io.strata.common.topic.TopicConfig;
+import io.strata.metadata.controller.PartitionElection;
+import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.GroupListing;
 import io.strata.proto.TopicPartition;
 import io.strata.proto.TopicPartitionOffset;
+import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.CreatePartitionsCommand;
+import io.strata.proto.internal.ElectLeadersCommand;
+import io.strata.proto.internal.FenceNodesCommand;
+import io.strata.proto.internal.UnfenceNodeCommand;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.CommittedOffset;
 import io.strata.proto.internal.MetadataCommand;
+import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataSnapshot;
 import io.strata.proto.internal.NodeRecord;
@@ -17,65 +27,316 @@ import io.strata.proto.internal.NodeState;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.proto.internal.TopicRecord;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The replicated metadata: storage nodes, topics with their partitions, and committed group
- * offsets. Pure and deterministic — every peer applies the same commands in the same order
- * and must reach the same state — so it holds no clocks, randomness or I/O: anything chosen
- * (placement, ids, times) is inside the command.
+ * offsets, kept in a RocksDB {@link MetadataStore}. Applying a command is pure logic — validate
+ * it against the current state and compute a {@link StateChange} — followed by one atomic
+ * write of that change together with the command's Raft term and index. Every peer applies
+ * the same commands in the same order and reaches the same state, so nothing here reads
+ * clocks or randomness: anything chosen (placement, ids, times) is inside the command.
+ *
+ * <p>Nodes and topics are also held in memory (they make up the image that every change
+ * republishes); offsets are read from the database.
  *
  * <p>Not thread-safe; the state machine serialises access.
  */
-public final class MetadataState {
-    private final Map<Integer, NodeRecord> nodes = new TreeMap<>();
-    private final Map<String, TopicRecord> topics = new TreeMap<>();
-    /** group → (topic, partition) → offset. */
-    private final Map<String, Map<OffsetKey, CommittedOffset>> offsets = new TreeMap<>();
+public final class MetadataState implements AutoCloseable {
+    private final MetadataStore store;
+    private final Map<Integer, NodeRecord> nodes;
+    private final Map<String, TopicRecord> topics;
     private long imageVersion;
-    private MetadataImage image = MetadataImage.getDefaultInstance();
+    private MetadataStore.Applied applied;
+    private MetadataImage image;
+    private MetadataDelta lastDelta;
 
-    private record OffsetKey(String topic, int partition) implements Comparable<OffsetKey> {
-        private static final Comparator<OffsetKey> ORDER =
-                Comparator.comparing(OffsetKey::topic).thenComparingInt(OffsetKey::partition);
-
-        @Override
-        public int compareTo(OffsetKey o) {
-            return ORDER.compare(this, o);
-        }
+    private MetadataState(MetadataStore store) {
+        this.store = store;
+        this.nodes = store.nodes();
+        this.topics = store.topics();
+        this.imageVersion = store.imageVersion();
+        this.applied = store.applied();
     }
 
-    /** Applies the command written at Raft log {@code index}; invalid commands change nothing. */
-    public CommandResult apply(MetadataCommand command, long index) {
+    /** Opens the state stored in {@code dir} (empty if there is none). */
+    public static MetadataState open(Path dir) {
+        return new MetadataState(MetadataStore.open(dir));
+    }
+
+    /** The Raft index of the last command applied (0 for none). */
+    public long appliedIndex() {
+        return applied.index();
+    }
+
+    /** The Raft term of the last command applied (0 for none). */
+    public long appliedTerm() {
+        return applied.term();
+    }
+
+    /**
+     * Applies the command written at Raft log {@code index} of {@code term}; invalid commands
+     * change nothing but the recorded applied index. Commands at or below the applied index are
+     * already in the state and must not be passed again.
+     */
+    public CommandResult apply(MetadataCommand command, long term, long index) {
+        if (index <= applied.index()) {
+            throw new IllegalStateException("command at index " + index + " is already applied (applied index "
+                    + applied.index() + ")");
+        }
+        StateChange change = new StateChange();
         CommandResult result = switch (command.getCommandCase()) {
-            case REGISTER_NODE -> registerNode(command.getRegisterNode());
-            case CREATE_TOPIC -> createTopic(command.getCreateTopic());
-            case DELETE_TOPIC -> deleteTopic(command.getDeleteTopic().getName());
-            case COMMIT_OFFSETS -> commitOffsets(command.getCommitOffsets());
+            case REGISTER_NODE -> registerNode(command.getRegisterNode(), change);
+            case CREATE_TOPIC -> createTopic(command.getCreateTopic(), change);
+            case DELETE_TOPIC -> deleteTopic(command.getDeleteTopic().getName(), change);
+            case COMMIT_OFFSETS -> commitOffsets(command.getCommitOffsets(), change);
+            case FENCE_NODES -> fenceNodes(command.getFenceNodes(), change);
+            case UNFENCE_NODE -> unfenceNode(command.getUnfenceNode(), change);
+            case ALTER_PARTITION -> alterPartition(command.getAlterPartition(), change);
+            case ELECT_LEADERS -> electLeaders(command.getElectLeaders(), change);
+            case CREATE_PARTITIONS -> createPartitions(command.getCreatePartitions(), change);
+            case ALTER_TOPIC_CONFIGS -> alterTopicConfigs(command.getAlterTopicConfigs(), change);
             case COMMAND_NOT_SET -> error(ErrorReason.INVALID_ARGUMENT, "empty metadata command");
         };
-        if (!result.hasError() && command.getCommandCase() != MetadataCommand.CommandCase.COMMIT_OFFSETS) {
-            imageVersion = index;
+        if (result.hasError()) {
+            change = new StateChange();
+        } else if (change.changesImage()) {
+            change.imageVersion(index);
+        }
+        store.write(change, term, index);
+        applied = new MetadataStore.Applied(term, index);
+        nodes.putAll(change.nodePuts());
+        topics.putAll(change.topicPuts());
+        change.topicDeletes().forEach(topics::remove);
+        if (change.imageVersion() > 0) {
+            lastDelta = MetadataDelta.newBuilder().setBaseVersion(imageVersion).setVersion(change.imageVersion())
+                    .addAllChangedNodes(change.nodePuts().values()).addAllChangedTopics(change.topicPuts().values())
+                    .addAllRemovedTopics(change.topicDeletes()).build();
+            imageVersion = change.imageVersion();
             image = null;
         }
         return result;
     }
 
-    private CommandResult registerNode(RegisterNodeRequest r) {
+    /** Records that the Raft log reached {@code index} without a command (leader no-op, configuration). */
+    public void advanceApplied(long term, long index) {
+        if (index > applied.index()) {
+            store.write(new StateChange(), term, index);
+            applied = new MetadataStore.Applied(term, index);
+        }
+    }
+
+    private CommandResult registerNode(RegisterNodeRequest r, StateChange change) {
         if (r.getId() < 0) {
             return error(ErrorReason.INVALID_ARGUMENT, "node id must be >= 0, got " + r.getId());
         }
-        nodes.put(r.getId(), NodeRecord.newBuilder()
+        change.putNode(NodeRecord.newBuilder()
                 .setId(r.getId()).setAddress(r.getAddress()).setRack(r.getRack())
                 .setIncarnation(r.getIncarnation()).setState(NodeState.NODE_ALIVE).build());
+        nodeBecameAlive(r.getId(), r.getElectPreferred(), change);
         return ok();
     }
 
-    private CommandResult createTopic(TopicRecord topic) {
+    private CommandResult unfenceNode(UnfenceNodeCommand c, StateChange change) {
+        NodeRecord n = nodes.get(c.getNodeId());
+        if (n == null) {
+            return error(ErrorReason.INVALID_ARGUMENT, "storage node " + c.getNodeId() + " is not registered");
+        }
+        if (n.getIncarnation() != c.getIncarnation()) {
+            return error(ErrorReason.INVALID_ARGUMENT, "storage node " + c.getNodeId() + " heartbeated with incarnation "
+                    + c.getIncarnation() + " but is registered with " + n.getIncarnation() + "; register again");
+        }
+        if (n.getState() == NodeState.NODE_ALIVE) {
+            return ok();
+        }
+        change.putNode(n.toBuilder().setState(NodeState.NODE_ALIVE).build());
+        nodeBecameAlive(c.getNodeId(), c.getElectPreferred(), change);
+        return ok();
+    }
+
+    /** Leadership changes for a node that just became live: offline partitions, optionally preferred leaders. */
+    private void nodeBecameAlive(int node, boolean preferred, StateChange change) {
+        Set<Integer> live = liveNodes(change);
+        for (TopicRecord t : topics.values()) {
+            boolean unclean = unclean(t);
+            updatePartitions(t, p -> PartitionElection.onNodeAlive(p, node, live, preferred, unclean), change);
+        }
+    }
+
+    private CommandResult fenceNodes(FenceNodesCommand c, StateChange change) {
+        for (int id : c.getNodeIdsList()) {
+            NodeRecord n = change.nodePuts().getOrDefault(id, nodes.get(id));
+            if (n == null || n.getState() == NodeState.NODE_FENCED) {
+                continue;
+            }
+            change.putNode(n.toBuilder().setState(NodeState.NODE_FENCED).build());
+            Set<Integer> live = liveNodes(change);
+            for (TopicRecord t : topics.values()) {
+                TopicRecord current = change.topicPuts().getOrDefault(t.getName(), t);
+                boolean unclean = unclean(current);
+                updatePartitions(current, p -> p.getReplicasList().contains(id)
+                        ? PartitionElection.onNodeFenced(p, id, live, unclean) : p, change);
+            }
+        }
+        return ok();
+    }
+
+    private CommandResult alterPartition(AlterPartitionRequest r, StateChange change) {
+        TopicRecord t = topics.get(r.getTopic());
+        if (t == null) {
+            return error(ErrorReason.UNKNOWN_TOPIC, "topic '" + r.getTopic() + "' does not exist");
+        }
+        if (r.getPartition() < 0 || r.getPartition() >= t.getPartitionsCount()) {
+            return error(ErrorReason.UNKNOWN_PARTITION, "topic '" + r.getTopic() + "' has "
+                    + t.getPartitionsCount() + " partitions; partition " + r.getPartition() + " does not exist");
+        }
+        PartitionRecord p = t.getPartitions(r.getPartition());
+        String name = r.getTopic() + "-" + r.getPartition();
+        if (r.getLeaderId() != p.getLeader()) {
+            return error(ErrorReason.NOT_LEADER, "node " + r.getLeaderId() + " is not the leader of " + name
+                    + " (the leader is " + p.getLeader() + ")");
+        }
+        if (r.getLeaderEpoch() != p.getLeaderEpoch()) {
+            return error(ErrorReason.STALE_LEADER_EPOCH, name + " is at leader epoch " + p.getLeaderEpoch()
+                    + ", the request was made at " + r.getLeaderEpoch());
+        }
+        if (r.getPartitionEpoch() != p.getPartitionEpoch()) {
+            return error(ErrorReason.STALE_PARTITION_EPOCH, name + " is at partition epoch " + p.getPartitionEpoch()
+                    + ", the request was made at " + r.getPartitionEpoch() + "; refresh metadata and retry");
+        }
+        Set<Integer> newIsr = new TreeSet<>(r.getNewIsrList());
+        if (newIsr.size() != r.getNewIsrCount() || !newIsr.contains(p.getLeader())
+                || !p.getReplicasList().containsAll(newIsr)) {
+            return error(ErrorReason.INVALID_ARGUMENT, "new ISR " + r.getNewIsrList() + " of " + name
+                    + " must be distinct replicas " + p.getReplicasList() + " including the leader " + p.getLeader());
+        }
+        Set<Integer> live = liveNodes(change);
+        for (int member : newIsr) {
+            if (!p.getIsrList().contains(member) && !live.contains(member)) {
+                return error(ErrorReason.INVALID_ARGUMENT, "node " + member + " is fenced and cannot join the ISR of "
+                        + name);
+            }
+        }
+        List<Integer> isr = new ArrayList<>(r.getNewIsrList());
+        PartitionRecord updated = p.toBuilder().clearIsr().addAllIsr(isr)
+                .setPartitionEpoch(p.getPartitionEpoch() + 1).build();
+        if (r.getElectPreferred() && !p.getIsrList().contains(p.getReplicas(0))) {
+            updated = PartitionElection.preferredLeader(updated, live);
+        }
+        change.putTopic(t.toBuilder().setPartitions(p.getPartition(), updated).build());
+        return CommandResult.newBuilder().setPartition(updated).build();
+    }
+
+    private CommandResult electLeaders(ElectLeadersCommand c, StateChange change) {
+        TopicRecord t = topics.get(c.getTopic());
+        if (t == null) {
+            return error(ErrorReason.UNKNOWN_TOPIC, "topic '" + c.getTopic() + "' does not exist");
+        }
+        for (int p : c.getPartitionsList()) {
+            if (p < 0 || p >= t.getPartitionsCount()) {
+                return error(ErrorReason.UNKNOWN_PARTITION, "topic '" + c.getTopic() + "' has "
+                        + t.getPartitionsCount() + " partitions; partition " + p + " does not exist");
+            }
+        }
+        Set<Integer> live = liveNodes(change);
+        Set<Integer> chosen = new TreeSet<>(c.getPartitionsList());
+        updatePartitions(t, p -> chosen.isEmpty() || chosen.contains(p.getPartition())
+                ? PartitionElection.preferredLeader(p, live) : p, change);
+        return CommandResult.newBuilder().setTopic(change.topicPuts().getOrDefault(t.getName(), t)).build();
+    }
+
+    private CommandResult createPartitions(CreatePartitionsCommand c, StateChange change) {
+        TopicRecord t = topics.get(c.getTopic());
+        if (t == null) {
+            return error(ErrorReason.UNKNOWN_TOPIC, "topic '" + c.getTopic() + "' does not exist");
+        }
+        TopicRecord.Builder b = t.toBuilder();
+        for (PartitionRecord p : c.getPartitionsList()) {
+            if (p.getPartition() != b.getPartitionsCount()) {
+                return error(ErrorReason.INVALID_ARGUMENT, "topic '" + c.getTopic() + "' has "
+                        + b.getPartitionsCount() + " partitions; cannot add partition " + p.getPartition());
+            }
+            for (int replica : p.getReplicasList()) {
+                if (!nodes.containsKey(replica)) {
+                    return error(ErrorReason.NOT_ENOUGH_NODES, "partition " + p.getPartition()
+                            + " names storage node " + replica + ", which is not registered");
+                }
+            }
+            b.addPartitions(p);
+        }
+        TopicRecord updated = b.build();
+        change.putTopic(updated);
+        return CommandResult.newBuilder().setTopic(updated).build();
+    }
+
+    private CommandResult alterTopicConfigs(AlterTopicConfigsRequest c, StateChange change) {
+        TopicRecord t = topics.get(c.getTopic());
+        if (t == null) {
+            return error(ErrorReason.UNKNOWN_TOPIC, "topic '" + c.getTopic() + "' does not exist");
+        }
+        Map<String, String> merged = new java.util.TreeMap<>(t.getConfigsMap());
+        c.getRemoveList().forEach(merged::remove);
+        merged.putAll(c.getSetMap());
+        Map<String, String> configs;
+        try {
+            configs = TopicConfig.validate(merged);
+        } catch (StrataException e) {
+            return error(e.reason(), e.getMessage());
+        }
+        int minIsr = TopicConfig.MIN_INSYNC_REPLICAS.intIn(configs);
+        if (minIsr > t.getReplicationFactor()) {
+            return error(ErrorReason.INVALID_ARGUMENT, "min.insync.replicas=" + minIsr + " exceeds the replication factor "
+                    + t.getReplicationFactor() + " of topic '" + t.getName() + "'; acks=all writes could never succeed");
+        }
+        TopicRecord updated = t.toBuilder().clearConfigs().putAllConfigs(configs).build();
+        change.putTopic(updated);
+        return CommandResult.newBuilder().setTopic(updated).build();
+    }
+
+    /** Replaces the partitions of {@code t} that {@code rule} changes; records the topic when any did. */
+    private static void updatePartitions(TopicRecord t, java.util.function.UnaryOperator<PartitionRecord> rule,
+                                         StateChange change) {
+        TopicRecord.Builder b = null;
+        for (int i = 0; i < t.getPartitionsCount(); i++) {
+            PartitionRecord before = t.getPartitions(i);
+            PartitionRecord after = rule.apply(before);
+            if (after != before) {
+                if (b == null) {
+                    b = t.toBuilder();
+                }
+                b.setPartitions(i, after);
+            }
+        }
+        if (b != null) {
+            change.putTopic(b.build());
+        }
+    }
+
+    /** Live nodes as of the pending change. */
+    private Set<Integer> liveNodes(StateChange change) {
+        Set<Integer> live = new TreeSet<>();
+        for (NodeRecord n : nodes.values()) {
+            NodeRecord now = change.nodePuts().getOrDefault(n.getId(), n);
+            if (now.getState() == NodeState.NODE_ALIVE) {
+                live.add(n.getId());
+            }
+        }
+        change.nodePuts().values().stream().filter(n -> n.getState() == NodeState.NODE_ALIVE)
+                .forEach(n -> live.add(n.getId()));
+        return live;
+    }
+
+    private static boolean unclean(TopicRecord t) {
+        return "true".equals(t.getConfigsMap().get(TopicConfig.UNCLEAN_LEADER_ELECTION.key()));
+    }
+
+    private CommandResult createTopic(TopicRecord topic, StateChange change) {
         if (topics.containsKey(topic.getName())) {
             return error(ErrorReason.TOPIC_ALREADY_EXISTS, "topic '" + topic.getName() + "' already exists");
         }
@@ -87,22 +348,27 @@ public final class MetadataState {
                 }
             }
         }
-        topics.put(topic.getName(), topic);
+        change.putTopic(topic);
         return CommandResult.newBuilder().setTopic(topic).build();
     }
 
-    private CommandResult deleteTopic(String name) {
-        if (topics.remove(name) == null) {
+    private CommandResult deleteTopic(String name, StateChange change) {
+        if (!topics.containsKey(name)) {
             return error(ErrorReason.UNKNOWN_TOPIC, "topic '" + name + "' does not exist");
         }
-        for (Map<OffsetKey, CommittedOffset> group : offsets.values()) {
-            group.keySet().removeIf(k -> k.topic().equals(name));
+        change.deleteTopic(name);
+        for (CommittedOffset o : store.offsets(null)) {
+            if (o.getTopic().equals(name)) {
+                change.deleteOffset(o);
+            }
         }
-        offsets.values().removeIf(Map::isEmpty);
         return ok();
     }
 
-    private CommandResult commitOffsets(CommitOffsetsCommand c) {
+    private CommandResult commitOffsets(CommitOffsetsCommand c, StateChange change) {
+        if (c.getGroup().isEmpty() || c.getGroup().indexOf('\0') >= 0) {
+            return error(ErrorReason.INVALID_ARGUMENT, "group id must be non-empty and free of NUL characters");
+        }
         for (TopicPartitionOffset o : c.getOffsetsList()) {
             TopicRecord t = topics.get(o.getTopic());
             if (t == null) {
@@ -117,9 +383,8 @@ public final class MetadataState {
                         + o.getTopic() + "-" + o.getPartition() + " is negative");
             }
         }
-        Map<OffsetKey, CommittedOffset> group = offsets.computeIfAbsent(c.getGroup(), g -> new TreeMap<>());
         for (TopicPartitionOffset o : c.getOffsetsList()) {
-            group.put(new OffsetKey(o.getTopic(), o.getPartition()), CommittedOffset.newBuilder()
+            change.putOffset(CommittedOffset.newBuilder()
                     .setGroup(c.getGroup()).setTopic(o.getTopic()).setPartition(o.getPartition())
                     .setOffset(o.getOffset()).setMetadata(o.getMetadata())
                     .setCommitTimeMs(c.getCommitTimeMs()).build());
@@ -139,15 +404,22 @@ public final class MetadataState {
         return image;
     }
 
+    /** The change that produced the current image, or null when it was loaded rather than applied. */
+    public MetadataDelta lastDelta() {
+        return lastDelta != null && lastDelta.getVersion() == imageVersion ? lastDelta : null;
+    }
+
     /** A group's committed offsets, limited to {@code request}'s partitions when it names any. */
     public List<TopicPartitionOffset> committedOffsets(FetchOffsetsRequest request) {
-        Map<OffsetKey, CommittedOffset> group = offsets.getOrDefault(request.getGroup(), Map.of());
         List<TopicPartitionOffset> out = new ArrayList<>();
+        if (request.getGroup().indexOf('\0') >= 0) {
+            return out;
+        }
         if (request.getPartitionsCount() == 0) {
-            group.values().forEach(c -> out.add(toOffset(c)));
+            store.offsets(request.getGroup()).forEach(c -> out.add(toOffset(c)));
         } else {
             for (TopicPartition tp : request.getPartitionsList()) {
-                CommittedOffset c = group.get(new OffsetKey(tp.getTopic(), tp.getPartition()));
+                CommittedOffset c = store.offset(request.getGroup(), tp.getTopic(), tp.getPartition());
                 if (c != null) {
                     out.add(toOffset(c));
                 }
@@ -158,30 +430,29 @@ public final class MetadataState {
 
     /** Every group with committed offsets. Membership is not replicated yet, so members are 0. */
     public List<GroupListing> groups() {
+        Set<String> names = new TreeSet<>();
+        store.offsets(null).forEach(o -> names.add(o.getGroup()));
         List<GroupListing> out = new ArrayList<>();
-        offsets.keySet().forEach(g -> out.add(GroupListing.newBuilder().setGroup(g).setState("EMPTY").build()));
+        names.forEach(g -> out.add(GroupListing.newBuilder().setGroup(g).setState("EMPTY").build()));
         return out;
     }
 
+    /** Everything in the state as one message, for comparisons and diagnostics. */
     public MetadataSnapshot snapshot() {
-        MetadataSnapshot.Builder b = MetadataSnapshot.newBuilder().setImage(image());
-        offsets.values().forEach(g -> b.addAllOffsets(g.values()));
-        return b.build();
+        return MetadataSnapshot.newBuilder().setImage(image()).addAllOffsets(store.offsets(null)).build();
     }
 
-    /** Replaces the whole state with a snapshot's. */
-    public void restore(MetadataSnapshot snapshot) {
-        nodes.clear();
-        topics.clear();
-        offsets.clear();
-        snapshot.getImage().getNodesList().forEach(n -> nodes.put(n.getId(), n));
-        snapshot.getImage().getTopicsList().forEach(t -> topics.put(t.getName(), t));
-        for (CommittedOffset c : snapshot.getOffsetsList()) {
-            offsets.computeIfAbsent(c.getGroup(), g -> new TreeMap<>())
-                    .put(new OffsetKey(c.getTopic(), c.getPartition()), c);
-        }
-        imageVersion = snapshot.getImage().getVersion();
-        image = null;
+    /**
+     * Writes a consistent copy of the state into {@code target} (which must not exist);
+     * {@link #open} on that directory gives back this state, applied index included.
+     */
+    public void checkpoint(Path target) throws IOException {
+        store.checkpoint(target);
+    }
+
+    @Override
+    public void close() {
+        store.close();
     }
 
     private static TopicPartitionOffset toOffset(CommittedOffset c) {

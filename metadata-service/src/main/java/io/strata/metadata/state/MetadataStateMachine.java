@@ -7,46 +7,51 @@ import io.strata.proto.FetchOffsetsResponse;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.MetadataCommand;
+import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataQuery;
 import io.strata.proto.internal.MetadataSnapshot;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import org.apache.ratis.io.MD5Hash;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.FileUtils;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Ratis state machine of the metadata service. Each Raft log entry is one serialized
- * {@link MetadataCommand}; applying it updates {@link MetadataState} and answers the proposer
- * with a {@link CommandResult}. Invalid commands complete normally with an error result, so
- * every peer applies (and rejects) them identically.
+ * {@link MetadataCommand}; applying it updates {@link MetadataState} (one RocksDB write that
+ * includes the entry's term and index) and answers the proposer with a {@link CommandResult}.
+ * Invalid commands complete normally with an error result, so every peer applies (and
+ * rejects) them identically.
  *
- * <p>Snapshots are the whole state as one {@link MetadataSnapshot} file, written to a
- * temporary name and renamed, with an MD5 file that {@link #reinitialize()} verifies.
- * Ratis takes them automatically every {@code snapshotEvery} entries and installs them on
- * peers that fall behind the purged log.
+ * <p>Recovery: on start the database in {@code dbDir} is opened as it is; entries at or below
+ * its applied index are skipped when Ratis replays the log. If the newest snapshot is ahead of
+ * the database (a wiped peer, or a snapshot installed from the leader) the database is
+ * replaced by a copy of that snapshot first.
+ *
+ * <p>Snapshots are RocksDB checkpoints managed by {@link CheckpointSnapshots}; Ratis takes them
+ * automatically every {@code snapshotEvery} entries, purges the log before them, and installs
+ * them on peers that fall behind the purged log (pause → files renamed into place →
+ * {@link #reinitialize()}).
  *
  * <p>Threading: Ratis applies entries on one thread; queries and image listeners come from
  * others, so state access is synchronized. Listeners run on the apply thread and must not block.
@@ -54,95 +59,178 @@ import org.slf4j.LoggerFactory;
 public final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
 
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final MetadataState state = new MetadataState();
-    private final Consumer<MetadataImage> imageListener;
+    private final Path dbDir;
+    private final CheckpointSnapshots snapshots = new CheckpointSnapshots();
+    private final BiConsumer<MetadataImage, MetadataDelta> imageListener;
+    private final AtomicInteger snapshotLoads = new AtomicInteger();
+    private MetadataState state;
+    private volatile Runnable leaderChangeListener = () -> { };
     private volatile MetadataImage publishedImage = MetadataImage.getDefaultInstance();
 
-    public MetadataStateMachine(Consumer<MetadataImage> imageListener) {
+    /**
+     * @param dbDir         where this peer's live RocksDB database is kept (outside Ratis' directories)
+     * @param imageListener told of every new image and the delta that led to it (null after a
+     *                      state reload), on the apply thread
+     */
+    public MetadataStateMachine(Path dbDir, BiConsumer<MetadataImage, MetadataDelta> imageListener) {
+        this.dbDir = dbDir;
         this.imageListener = imageListener;
     }
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        reinitialize();
+        snapshots.init(raftStorage);
+        getLifeCycle().startAndTransition(this::loadState, IOException.class);
     }
 
     @Override
     public StateMachineStorage getStateMachineStorage() {
-        return storage;
+        return snapshots;
     }
 
     @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** Called by Ratis after it installed a snapshot from the leader: reload from it. */
+    @Override
     public void reinitialize() throws IOException {
-        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
-        if (snapshot == null) {
-            return;
+        synchronized (this) {
+            if (state != null) {
+                state.close();
+                state = null;
+            }
         }
-        Path file = snapshot.getFile().getPath();
-        MD5Hash md5 = snapshot.getFile().getFileDigest();
-        if (md5 != null) {
-            MD5FileUtil.verifySavedMD5(file.toFile(), md5);
-        }
-        MetadataSnapshot loaded;
-        try (InputStream in = Files.newInputStream(file)) {
-            loaded = MetadataSnapshot.parseFrom(in);
+        getLifeCycle().startAndTransition(this::loadState, IOException.class);
+    }
+
+    /** Opens the database, first replacing it with the newest snapshot when that is ahead of it. */
+    private void loadState() throws IOException {
+        SnapshotInfo snapshot = snapshots.loadLatest();
+        MetadataState opened = MetadataState.open(dbDir);
+        if (snapshot != null && snapshot.getIndex() > opened.appliedIndex()) {
+            opened.close();
+            CheckpointSnapshots.verify(snapshot);
+            replaceDatabase(CheckpointSnapshots.dirOf(snapshot));
+            opened = MetadataState.open(dbDir);
+            snapshotLoads.incrementAndGet();
+            log.info("metadata state loaded from snapshot {} ({} topics, {} nodes)", snapshot.getTermIndex(),
+                    opened.image().getTopicsCount(), opened.image().getNodesCount());
         }
         synchronized (this) {
-            state.restore(loaded);
-            updateLastAppliedTermIndex(snapshot.getTermIndex());
+            state = opened;
+            TermIndex applied = TermIndex.valueOf(opened.appliedTerm(), opened.appliedIndex());
+            TermIndex known = getLastAppliedTermIndex();
+            if (opened.appliedIndex() > 0 && (known == null || applied.compareTo(known) > 0)) {
+                updateLastAppliedTermIndex(applied);
+            }
         }
-        log.info("loaded metadata snapshot {} ({} topics, {} nodes)", snapshot.getTermIndex(),
-                loaded.getImage().getTopicsCount(), loaded.getImage().getNodesCount());
+        log.info("metadata state at applied index {} in {}", opened.appliedIndex(), dbDir);
         publish();
+    }
+
+    private void replaceDatabase(Path checkpoint) throws IOException {
+        if (Files.exists(dbDir)) {
+            FileUtils.deleteFully(dbDir);
+        }
+        Files.createDirectories(dbDir);
+        try (var files = Files.list(checkpoint)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (!f.getFileName().toString().endsWith(MD5FileUtil.MD5_SUFFIX)) {
+                    Files.copy(f, dbDir.resolve(f.getFileName()));
+                }
+            }
+        }
+    }
+
+    /** Sets who is told (on a Ratis thread, must not block) whenever the Raft leader changes. */
+    public void onLeaderChanged(Runnable listener) {
+        this.leaderChangeListener = listener;
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        leaderChangeListener.run();
+    }
+
+    /** How many times this peer replaced its database with a snapshot (installed or found on start). */
+    public int snapshotLoads() {
+        return snapshotLoads.get();
     }
 
     @Override
     public long takeSnapshot() throws IOException {
-        MetadataSnapshot snapshot;
-        TermIndex applied;
         synchronized (this) {
-            snapshot = state.snapshot();
-            applied = getLastAppliedTermIndex();
+            if (state == null || state.appliedIndex() == 0) {
+                return -1;
+            }
+            TermIndex ti = TermIndex.valueOf(state.appliedTerm(), state.appliedIndex());
+            long start = System.nanoTime();
+            if (snapshots.take(ti, state::checkpoint)) {
+                log.info("took metadata snapshot at {} in {} ms", ti, (System.nanoTime() - start) / 1_000_000);
+            }
+            return ti.getIndex();
         }
-        if (applied == null) {
-            return -1;
+    }
+
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        // A log entry without a command (leader no-op, configuration): record it as applied
+        // so snapshots and restarts line up with the log.
+        synchronized (this) {
+            if (state != null) {
+                state.advanceApplied(term, index);
+            }
+            TermIndex known = getLastAppliedTermIndex();
+            if (known == null || index > known.getIndex()) {
+                updateLastAppliedTermIndex(term, index);
+            }
         }
-        File target = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
-        Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            snapshot.writeTo(out);
-        }
-        Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), applied));
-        log.info("took metadata snapshot at {}", applied);
-        return applied.getIndex();
     }
 
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         CommandResult result;
-        try {
-            MetadataCommand command = MetadataCommand.parseFrom(
-                    entry.getStateMachineLogEntry().getLogData().toByteArray());
-            synchronized (this) {
-                result = state.apply(command, entry.getIndex());
-                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        synchronized (this) {
+            if (entry.getIndex() <= state.appliedIndex()) {
+                // Already in the database: a restart replays the log from the last snapshot.
+                return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(
+                        CommandResult.newBuilder().setOk(true).build().toByteArray())));
             }
-        } catch (InvalidProtocolBufferException e) {
-            synchronized (this) {
-                updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            try {
+                MetadataCommand command = MetadataCommand.parseFrom(
+                        entry.getStateMachineLogEntry().getLogData().toByteArray());
+                result = state.apply(command, entry.getTerm(), entry.getIndex());
+            } catch (InvalidProtocolBufferException e) {
+                state.advanceApplied(entry.getTerm(), entry.getIndex());
+                result = CommandResult.newBuilder().setError(ErrorDetail.newBuilder()
+                        .setReason(ErrorReason.INTERNAL).setMessage("unreadable metadata command: " + e.getMessage()))
+                        .build();
             }
-            result = CommandResult.newBuilder().setError(ErrorDetail.newBuilder()
-                    .setReason(ErrorReason.INTERNAL).setMessage("unreadable metadata command: " + e.getMessage()))
-                    .build();
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
         publish();
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+    }
+
+    /** Everything this peer has applied, as one message (for comparing peers); empty while reloading a snapshot. */
+    public synchronized MetadataSnapshot dump() {
+        return state == null ? MetadataSnapshot.getDefaultInstance() : state.snapshot();
+    }
+
+    @Override
+    public void close() throws IOException {
+        super.close();
+        synchronized (this) {
+            if (state != null) {
+                state.close();
+                state = null;
+            }
+        }
     }
 
     @Override
@@ -151,6 +239,9 @@ public final class MetadataStateMachine extends BaseStateMachine {
             MetadataQuery q = MetadataQuery.parseFrom(request.getContent().toByteArray());
             com.google.protobuf.Message answer;
             synchronized (this) {
+                if (state == null) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("metadata state is reloading"));
+                }
                 answer = switch (q.getQueryCase()) {
                     case IMAGE -> state.image();
                     case FETCH_OFFSETS -> FetchOffsetsResponse.newBuilder()
@@ -172,12 +263,17 @@ public final class MetadataStateMachine extends BaseStateMachine {
 
     private void publish() {
         MetadataImage image;
+        MetadataDelta delta;
         synchronized (this) {
+            if (state == null) {
+                return;
+            }
             image = state.image();
+            delta = state.lastDelta();
         }
         if (image.getVersion() != publishedImage.getVersion()) {
             publishedImage = image;
-            imageListener.accept(image);
+            imageListener.accept(image, delta);
         }
     }
 }

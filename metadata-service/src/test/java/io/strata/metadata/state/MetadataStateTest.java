@@ -12,11 +12,31 @@ import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.proto.internal.TopicRecord;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** MetadataState on a real RocksDB in a temp dir: determinism, rejection, durability, checkpoints. */
 class MetadataStateTest {
+    @TempDir
+    Path dir;
+
+    private final List<MetadataState> opened = new ArrayList<>();
+
+    private MetadataState open(String name) {
+        MetadataState s = MetadataState.open(dir.resolve(name));
+        opened.add(s);
+        return s;
+    }
+
+    @AfterEach
+    void closeAll() {
+        opened.forEach(MetadataState::close);
+    }
+
     private static MetadataCommand register(int id) {
         return MetadataCommand.newBuilder().setRegisterNode(RegisterNodeRequest.newBuilder().setId(id)
                 .setAddress("h:" + id).setIncarnation(7)).build();
@@ -53,38 +73,44 @@ class MetadataStateTest {
 
     @Test
     void replayingTheSameCommandsGivesTheSameStateAndResults() {
-        MetadataState one = new MetadataState();
-        MetadataState two = new MetadataState();
+        MetadataState one = open("one");
+        MetadataState two = open("two");
         List<MetadataCommand> h = history();
         for (int i = 0; i < h.size(); i++) {
-            assertEquals(one.apply(h.get(i), i + 1), two.apply(h.get(i), i + 1));
+            assertEquals(one.apply(h.get(i), 1, i + 1), two.apply(h.get(i), 1, i + 1));
         }
         assertEquals(one.snapshot(), two.snapshot());
     }
 
     @Test
     void rejectedCommandsChangeNothingAndSayWhy() {
-        MetadataState s = new MetadataState();
-        s.apply(register(1), 1);
-        s.apply(topic("a", 1), 2);
+        MetadataState s = open("s");
+        s.apply(register(1), 1, 1);
+        s.apply(topic("a", 1), 1, 2);
         var before = s.snapshot();
-        assertEquals(ErrorReason.TOPIC_ALREADY_EXISTS, s.apply(topic("a", 1), 3).getError().getReason());
-        assertEquals(ErrorReason.NOT_ENOUGH_NODES, s.apply(topic("c", 4), 4).getError().getReason());
-        assertEquals(ErrorReason.UNKNOWN_PARTITION, s.apply(commit("g", "a", 3, 1), 5).getError().getReason());
-        assertEquals(ErrorReason.UNKNOWN_TOPIC, s.apply(commit("g", "zz", 0, 1), 6).getError().getReason());
+        assertEquals(ErrorReason.TOPIC_ALREADY_EXISTS, s.apply(topic("a", 1), 1, 3).getError().getReason());
+        assertEquals(ErrorReason.NOT_ENOUGH_NODES, s.apply(topic("c", 4), 1, 4).getError().getReason());
+        assertEquals(ErrorReason.UNKNOWN_PARTITION, s.apply(commit("g", "a", 3, 1), 1, 5).getError().getReason());
+        assertEquals(ErrorReason.UNKNOWN_TOPIC, s.apply(commit("g", "zz", 0, 1), 1, 6).getError().getReason());
+        assertEquals(ErrorReason.INVALID_ARGUMENT, s.apply(commit("g\0x", "a", 0, 1), 1, 7).getError().getReason());
         assertEquals(before, s.snapshot());
+        assertEquals(7, s.appliedIndex(), "rejected commands still advance the applied index");
     }
 
     @Test
-    void snapshotRestoresEverythingIncludingOffsets() {
-        MetadataState s = new MetadataState();
+    void checkpointRestoresEverythingIncludingOffsetsAndAppliedIndex() throws Exception {
+        MetadataState s = open("s");
         List<MetadataCommand> h = history();
         for (int i = 0; i < h.size(); i++) {
-            s.apply(h.get(i), i + 1);
+            s.apply(h.get(i), 2, i + 1);
         }
-        MetadataState restored = new MetadataState();
-        restored.restore(s.snapshot());
-        assertEquals(s.image(), restored.image());
+        s.checkpoint(dir.resolve("cp"));
+        s.apply(register(3), 2, h.size() + 1);
+        MetadataState restored = open("cp");
+        assertEquals(h.size(), restored.appliedIndex());
+        assertEquals(2, restored.appliedTerm());
+        assertTrue(restored.image().getNodesList().stream().noneMatch(n -> n.getId() == 3), "taken before node 3");
+        assertEquals(s.image().getTopicsList(), restored.image().getTopicsList());
         assertEquals(10, restored.committedOffsets(FetchOffsetsRequest.newBuilder().setGroup("g").build())
                 .get(0).getOffset());
         assertTrue(restored.image().getTopicsList().stream().noneMatch(t -> t.getName().equals("b")), "b was deleted");
@@ -92,11 +118,42 @@ class MetadataStateTest {
 
     @Test
     void offsetCommitsDoNotBumpTheImageVersion() {
-        MetadataState s = new MetadataState();
-        s.apply(register(1), 1);
-        s.apply(topic("a", 1), 2);
+        MetadataState s = open("s");
+        s.apply(register(1), 1, 1);
+        s.apply(topic("a", 1), 1, 2);
         long version = s.image().getVersion();
-        s.apply(commit("g", "a", 0, 3), 3);
+        s.apply(commit("g", "a", 0, 3), 1, 3);
         assertEquals(version, s.image().getVersion(), "watchers are not woken by commits");
+    }
+
+    @Test
+    void reopeningTheDatabaseGivesTheSameStateAndAppliedIndex() {
+        MetadataState s = open("db");
+        List<MetadataCommand> h = history();
+        for (int i = 0; i < h.size(); i++) {
+            s.apply(h.get(i), 3, i + 1);
+        }
+        s.advanceApplied(3, h.size() + 5);
+        var before = s.snapshot();
+        s.close();
+        opened.remove(s);
+        MetadataState again = open("db");
+        assertEquals(before, again.snapshot());
+        assertEquals(h.size() + 5, again.appliedIndex());
+        assertEquals(3, again.appliedTerm());
+    }
+
+    @Test
+    void deletingATopicDropsItsCommittedOffsets() {
+        MetadataState s = open("s");
+        s.apply(register(1), 1, 1);
+        s.apply(topic("a", 1), 1, 2);
+        s.apply(topic("b", 1), 1, 3);
+        s.apply(commit("g", "a", 0, 5), 1, 4);
+        s.apply(commit("g", "b", 0, 6), 1, 5);
+        s.apply(MetadataCommand.newBuilder().setDeleteTopic(DeleteTopicRequest.newBuilder().setName("a")).build(), 1, 6);
+        var left = s.committedOffsets(FetchOffsetsRequest.newBuilder().setGroup("g").build());
+        assertEquals(1, left.size());
+        assertEquals("b", left.get(0).getTopic());
     }
 }

@@ -1,0 +1,85 @@
+package io.strata.metadata.state;
+
+import io.strata.proto.internal.CommittedOffset;
+import io.strata.proto.internal.NodeRecord;
+import io.strata.proto.internal.TopicRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The effects of one command, computed by {@link MetadataState} before anything is written:
+ * records to put and delete, and the new image version when the image changed. Written to
+ * RocksDB as one batch, then applied to the in-memory view. Not thread-safe.
+ */
+final class StateChange {
+    private final Map<Integer, NodeRecord> nodePuts = new TreeMap<>();
+    private final Map<String, TopicRecord> topicPuts = new TreeMap<>();
+    private final Set<String> topicDeletes = new TreeSet<>();
+    private final List<CommittedOffset> offsetPuts = new ArrayList<>();
+    private final List<CommittedOffset> offsetDeletes = new ArrayList<>();
+    private long imageVersion;
+
+    StateChange putNode(NodeRecord n) {
+        nodePuts.put(n.getId(), n);
+        return this;
+    }
+
+    StateChange putTopic(TopicRecord t) {
+        topicDeletes.remove(t.getName());
+        topicPuts.put(t.getName(), t);
+        return this;
+    }
+
+    StateChange deleteTopic(String name) {
+        topicPuts.remove(name);
+        topicDeletes.add(name);
+        return this;
+    }
+
+    StateChange putOffset(CommittedOffset o) {
+        offsetPuts.add(o);
+        return this;
+    }
+
+    StateChange deleteOffset(CommittedOffset o) {
+        offsetDeletes.add(o);
+        return this;
+    }
+
+    void imageVersion(long version) {
+        this.imageVersion = version;
+    }
+
+    Map<Integer, NodeRecord> nodePuts() {
+        return nodePuts;
+    }
+
+    Map<String, TopicRecord> topicPuts() {
+        return topicPuts;
+    }
+
+    Set<String> topicDeletes() {
+        return topicDeletes;
+    }
+
+    List<CommittedOffset> offsetPuts() {
+        return offsetPuts;
+    }
+
+    List<CommittedOffset> offsetDeletes() {
+        return offsetDeletes;
+    }
+
+    /** The new image version, or 0 when the image did not change. */
+    long imageVersion() {
+        return imageVersion;
+    }
+
+    boolean changesImage() {
+        return !nodePuts.isEmpty() || !topicPuts.isEmpty() || !topicDeletes.isEmpty();
+    }
+}
