@@ -20,7 +20,7 @@ import java.util.List;
  * @param logSegmentBytes roll the Raft log to a new segment file at this size; only whole closed
  *                      segments below a snapshot are purged. Default: 8 MiB
  * @param nodeLease     a storage node that has not heartbeated for this long is fenced; nodes
- *                      heartbeat every third of it. Default: 6 s
+ *                      heartbeat every third of it. Default: 2.5 s (failover within about 3 s; Kafka: 9 s)
  * @param autoPreferredLeaderElection when a fenced node returns, move leadership of its
  *                      partitions back to it where it is the preferred (first) replica and in
  *                      the ISR. Default: true
@@ -59,7 +59,7 @@ public record MetadataConfig(
     public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L * 1024 * 1024;
-    public static final Duration DEFAULT_NODE_LEASE = Duration.ofSeconds(6);
+    public static final Duration DEFAULT_NODE_LEASE = Duration.ofMillis(2500);
 
     public MetadataConfig {
         if (peers.stream().noneMatch(p -> p.id().equals(peerId))) {

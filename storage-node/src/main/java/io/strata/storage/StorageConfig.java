@@ -20,6 +20,8 @@ import java.util.List;
  * @param registerTimeout  how long start-up waits for the metadata service to accept registration. Default 60 s
  * @param logSettings      background log work: fsync threads (16), retention check interval (30 s),
  *                         release of idle segments' file handles after (60 s)
+ * @param replicaLagMaxMs  a follower not caught up with its leader for this long leaves the ISR
+ *                         (Kafka's replica.lag.time.max.ms). Default 10 s
  */
 public record StorageConfig(
         int nodeId,
@@ -31,11 +33,13 @@ public record StorageConfig(
         int maxBatchBytes,
         int maxReadBytes,
         Duration registerTimeout,
-        LogManager.Settings logSettings) {
+        LogManager.Settings logSettings,
+        long replicaLagMaxMs) {
 
     public static final int DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
     public static final Duration DEFAULT_REGISTER_TIMEOUT = Duration.ofSeconds(60);
+    public static final long DEFAULT_REPLICA_LAG_MAX_MS = 10_000;
 
     public StorageConfig {
         metadata = List.copyOf(metadata);
@@ -45,6 +49,12 @@ public record StorageConfig(
     /** A config with the documented defaults. */
     public static StorageConfig of(int nodeId, HostPort bind, Path dataDir, List<HostPort> metadata) {
         return new StorageConfig(nodeId, bind, null, "", dataDir, metadata, DEFAULT_MAX_BATCH_BYTES,
-                DEFAULT_MAX_READ_BYTES, DEFAULT_REGISTER_TIMEOUT, LogManager.Settings.defaults());
+                DEFAULT_MAX_READ_BYTES, DEFAULT_REGISTER_TIMEOUT, LogManager.Settings.defaults(),
+                DEFAULT_REPLICA_LAG_MAX_MS);
+    }
+
+    public StorageConfig withReplicaLagMaxMs(long ms) {
+        return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
+                registerTimeout, logSettings, ms);
     }
 }

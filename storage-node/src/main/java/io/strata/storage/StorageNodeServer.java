@@ -5,6 +5,7 @@ import io.strata.common.metadata.MetadataClient;
 import io.strata.common.net.Channels;
 import io.strata.common.net.HostPort;
 import io.strata.common.net.NodeChannels;
+import io.strata.storage.replication.IsrManager;
 import io.strata.storage.replication.ReplicaFetcher;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,6 +73,9 @@ public final class StorageNodeServer implements AutoCloseable {
             throw e;
         }
         startHeartbeats(registration);
+        IsrManager isr = new IsrManager(config.nodeId(), metadata, replicas::all, config.replicaLagMaxMs());
+        replication.scheduleWithFixedDelay(isr::check, config.replicaLagMaxMs() / 4, config.replicaLagMaxMs() / 4,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         watch = metadata.watch(replicas::apply);
         log.info("storage node {} registered as {} (data in {})", config.nodeId(), advertised, config.dataDir());
         return this;

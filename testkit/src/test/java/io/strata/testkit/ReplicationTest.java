@@ -108,4 +108,53 @@ class ReplicationTest {
             }
         }
     }
+
+    @Test
+    void leadershipFailsOverToAnInSyncReplicaAndAcknowledgedWritesSurvive() throws Exception {
+        try (LocalCluster cluster = LocalCluster.builder().dataDir(dataDir).build().start()) {
+            ManagedChannel channel = Channels.open(cluster.gatewayAddress());
+            try {
+                AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel);
+                PartitionDescription before = admin.createTopic(CreateTopicRequest.newBuilder()
+                        .setName("failover").setPartitions(1).setReplicationFactor(3)
+                        .putConfigs("min.insync.replicas", "2").build()).getTopic().getPartitions(0);
+                ProducerGrpc.ProducerBlockingStub producer = ProducerGrpc.newBlockingStub(channel);
+                java.util.Map<String, Long> acked = new java.util.HashMap<>();
+                ack(acked, producer.produce(records("failover", 0, 0, 50, Acks.ACKS_ALL).build()), 0);
+
+                cluster.stopStorageNode(before.getLeader() - 1);
+                long stoppedAt = System.nanoTime();
+                ack(acked, producer.produce(records("failover", 0, 50, 50, Acks.ACKS_ALL).setTimeoutMs(30_000).build()), 50);
+                long failoverMs = (System.nanoTime() - stoppedAt) / 1_000_000;
+                PartitionDescription after = admin.describeTopic(io.strata.proto.DescribeTopicRequest.newBuilder()
+                        .setName("failover").build()).getPartitions(0);
+                assertTrue(after.getLeader() != before.getLeader(), "a new leader was elected: " + after);
+                assertTrue(after.getLeaderEpoch() > before.getLeaderEpoch());
+                assertTrue(!after.getIsrList().contains(before.getLeader()), "the lost node left the ISR");
+                org.slf4j.LoggerFactory.getLogger(ReplicationTest.class).info("first acks=all produce after the leader"
+                        + " stopped succeeded after {} ms", failoverMs);
+
+                cluster.startStorageNode(before.getLeader() - 1);
+                ack(acked, producer.produce(records("failover", 0, 100, 50, Acks.ACKS_ALL).build()), 100);
+                cluster.await("the returning node to rejoin the ISR", 30_000, () -> admin.describeTopic(
+                        io.strata.proto.DescribeTopicRequest.newBuilder().setName("failover").build())
+                        .getPartitions(0).getIsrCount() == 3);
+
+                FetchResponse all = ConsumerGrpc.newBlockingStub(channel).fetch(FetchRequest.newBuilder()
+                        .setTopic("failover").setPartition(0).setOffset(0).setMaxBytes(1 << 20).build());
+                java.util.Map<Long, String> stored = new java.util.HashMap<>();
+                all.getRecordsList().forEach(r -> stored.put(r.getOffset(), r.getValue().toStringUtf8()));
+                acked.forEach((value, offset) -> assertEquals(value, stored.get(offset), "acked " + value));
+                assertEquals(150, acked.size());
+            } finally {
+                Channels.close(channel);
+            }
+        }
+    }
+
+    private static void ack(java.util.Map<String, Long> acked, io.strata.proto.ProduceResponse response, int from) {
+        for (int i = 0; i < response.getRecordsCount(); i++) {
+            acked.put("value-" + (from + i), response.getRecords(i).getOffset());
+        }
+    }
 }

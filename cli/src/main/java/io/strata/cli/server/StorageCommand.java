@@ -33,12 +33,16 @@ public final class StorageCommand implements Callable<Integer> {
             description = "Largest batch accepted (default: ${DEFAULT-VALUE}).")
     int maxBatchBytes;
 
+    @Option(names = "--replica-lag-max-ms", defaultValue = "" + StorageConfig.DEFAULT_REPLICA_LAG_MAX_MS,
+            description = "A follower not caught up for this long leaves the ISR (default: ${DEFAULT-VALUE}).")
+    long replicaLagMaxMs;
+
     @Override
     public Integer call() {
         StorageConfig defaults = StorageConfig.of(nodeId, HostPort.parse(bind), dataDir, HostPort.parseList(metadata));
         StorageConfig config = new StorageConfig(nodeId, defaults.bind(),
                 advertised == null ? null : HostPort.parse(advertised), rack, dataDir, defaults.metadata(),
-                maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout(), defaults.logSettings());
+                maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout(), defaults.logSettings(), replicaLagMaxMs);
         return ServerRunner.runUntilStopped(new StorageNodeServer(config).start());
     }
 }

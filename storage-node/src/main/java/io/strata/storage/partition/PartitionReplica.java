@@ -36,7 +36,8 @@ public final class PartitionReplica implements AutoCloseable {
     private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
 
     /** Who this replica is in its partition right now. */
-    public record Role(boolean leader, int epoch, int leaderId, List<Integer> replicas, HighWatermark hw) {
+    public record Role(boolean leader, int epoch, int partitionEpoch, int leaderId, List<Integer> replicas,
+                       HighWatermark hw) {
     }
 
     public PartitionReplica(String topic, int partition, int nodeId, PartitionLog log) {
@@ -44,28 +45,30 @@ public final class PartitionReplica implements AutoCloseable {
         this.partition = partition;
         this.nodeId = nodeId;
         this.log = log;
-        this.role = new Role(false, -1, -1, List.of(), null);
+        this.role = new Role(false, -1, -1, -1, List.of(), null);
     }
 
     /**
      * Applies the role from the latest metadata image. Becoming leader (or a new epoch) starts a
      * fresh high watermark from what was known; losing leadership fails waiting acks=all appends.
      */
-    public synchronized void updateRole(boolean isLeader, int epoch, int leaderId, List<Integer> replicas,
-                                        List<Integer> isr) {
+    public synchronized void updateRole(boolean isLeader, int epoch, int partitionEpoch, int leaderId,
+                                        List<Integer> replicas, List<Integer> isr) {
         Role old = role;
         if (isLeader) {
             if (old.leader() && old.epoch() == epoch) {
-                old.hw().updateIsr(new HashSet<>(isr));
-                role = new Role(true, epoch, leaderId, replicas, old.hw());
+                if (partitionEpoch >= old.partitionEpoch()) {
+                    old.hw().updateIsr(new HashSet<>(isr));
+                    role = new Role(true, epoch, partitionEpoch, leaderId, replicas, old.hw());
+                }
                 return;
             }
             long start = Math.min(old.leader() ? old.hw().value() : followerHw, log.logEndOffset());
             HighWatermark hw = new HighWatermark(nodeId, new HashSet<>(isr), start, v -> wake());
-            role = new Role(true, epoch, leaderId, replicas, hw);
+            role = new Role(true, epoch, partitionEpoch, leaderId, replicas, hw);
             hw.leaderDurable(log.durableEndOffset());
         } else {
-            role = new Role(false, epoch, leaderId, replicas, null);
+            role = new Role(false, epoch, partitionEpoch, leaderId, replicas, null);
         }
         if (old.leader() && (!isLeader || old.epoch() != epoch)) {
             followerHw = old.hw().value();
@@ -76,6 +79,12 @@ public final class PartitionReplica implements AutoCloseable {
 
     public Role role() {
         return role;
+    }
+
+    /** Applies a partition record the metadata service returned (an accepted ISR change). */
+    public void applyPartitionRecord(io.strata.proto.internal.PartitionRecord p) {
+        updateRole(p.getLeader() == nodeId, p.getLeaderEpoch(), p.getPartitionEpoch(), p.getLeader(),
+                p.getReplicasList(), p.getIsrList());
     }
 
     public int minInsyncReplicas() {

@@ -77,7 +77,8 @@ public final class ReplicaManager implements AutoCloseable {
                 PartitionReplica replica = replicas.computeIfAbsent(key,
                         k -> openReplica(topic, p.getPartition()));
                 boolean leads = p.getLeader() == nodeId;
-                replica.updateRole(leads, p.getLeaderEpoch(), p.getLeader(), p.getReplicasList(), p.getIsrList());
+                replica.updateRole(leads, p.getLeaderEpoch(), p.getPartitionEpoch(), p.getLeader(), p.getReplicasList(),
+                        p.getIsrList());
                 replica.setMinInsyncReplicas(TopicConfig.MIN_INSYNC_REPLICAS.intIn(topic.getConfigsMap()));
                 NodeRecord leaderNode = leaderOf(image, p.getLeader());
                 if (!leads && leaderNode != null) {
@@ -143,6 +144,11 @@ public final class ReplicaManager implements AutoCloseable {
         } catch (IOException e) {
             log.warn("could not delete {}", dir, e);
         }
+    }
+
+    /** Every replica on this node. */
+    public java.util.Collection<PartitionReplica> all() {
+        return java.util.List.copyOf(replicas.values());
     }
 
     /** The metadata version last applied. */
