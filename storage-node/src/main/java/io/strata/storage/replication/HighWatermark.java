@@ -44,6 +44,8 @@ public final class HighWatermark {
     private long leaderDurable;
     private long hw;
     private final long leaderSinceMs;
+    /** Set once leadership moved on: late waiters fail at once instead of waiting forever. */
+    private StrataException abandoned;
 
     /**
      * @param initial   where the HW starts (what this node knew when it became leader)
@@ -128,6 +130,9 @@ public final class HighWatermark {
         if (hw > lastOffset) {
             return CompletableFuture.completedFuture(null);
         }
+        if (abandoned != null) {
+            return CompletableFuture.failedFuture(abandoned);
+        }
         CompletableFuture<Void> f = new CompletableFuture<>();
         waiting.computeIfAbsent(lastOffset, k -> new ArrayList<>()).add(f);
         return f;
@@ -137,6 +142,7 @@ public final class HighWatermark {
     public void abandon(StrataException why) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         synchronized (this) {
+            abandoned = why;
             waiting.values().forEach(all::addAll);
             waiting.clear();
         }

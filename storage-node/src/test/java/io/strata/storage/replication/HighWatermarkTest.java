@@ -54,6 +54,7 @@ class HighWatermarkTest {
         assertFalse(second.isDone());
         hw.abandon(new StrataException(ErrorReason.NOT_LEADER, "moved"));
         assertTrue(second.isCompletedExceptionally());
+        assertTrue(hw.awaitAbove(30).isCompletedExceptionally(), "an append that finishes after the move fails too");
     }
 
     @Test
