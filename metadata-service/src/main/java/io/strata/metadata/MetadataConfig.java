@@ -21,9 +21,10 @@ import java.util.List;
  *                      segments below a snapshot are purged. Default: 8 MiB
  * @param nodeLease     a storage node that has not heartbeated for this long is fenced; nodes
  *                      heartbeat every third of it. Default: 2.5 s (failover within about 3 s; Kafka: 9 s)
- * @param autoPreferredLeaderElection when a fenced node returns, move leadership of its
- *                      partitions back to it where it is the preferred (first) replica and in
- *                      the ISR. Default: true
+ * @param autoPreferredLeaderElection move leadership back to a node where it is a partition's
+ *                      preferred (first) replica as soon as it is live and in the ISR again: when
+ *                      it returns (registers or heartbeats after being fenced) and when an
+ *                      AlterPartition brings it back into the ISR. Default: true
  */
 public record MetadataConfig(
         String peerId,

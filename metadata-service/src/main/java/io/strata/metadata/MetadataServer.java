@@ -85,7 +85,8 @@ public final class MetadataServer implements AutoCloseable {
             stateMachine.onLeaderChanged(controller::onLeaderChanged);
             controller.start();
             api = new GrpcServer("metadata " + config.peerId(), config.apiBind(), Channels.MAX_INBOUND_MESSAGE_BYTES,
-                    List.of(new MetadataApiService(raft, stateMachine, watchHub, controller,
+                    List.of(new MetadataApiService(raft, RaftPeerId.valueOf(config.peerId()), stateMachine, watchHub,
+                            controller,
                             config.autoPreferredLeaderElection(), this::describeQuorum))).start();
             log.info("metadata peer {} started: raft {} api port {}", config.peerId(),
                     config.self().raftAddress(), api.port());

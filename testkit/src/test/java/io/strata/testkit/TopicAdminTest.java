@@ -3,7 +3,6 @@ package io.strata.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
@@ -151,9 +150,10 @@ class TopicAdminTest {
         while (System.currentTimeMillis() < until) {
             Thread.sleep(100);
         }
-        for (NodeDescription n : admin().describeCluster(DescribeClusterRequest.getDefaultInstance()).getNodesList()) {
+        var nodes = admin().describeCluster(DescribeClusterRequest.getDefaultInstance()).getNodesList();
+        assertEquals(3, nodes.size());
+        for (NodeDescription n : nodes) {
             assertEquals("ALIVE", n.getState(), "node " + n.getId());
         }
-        assertTrue(admin().describeCluster(DescribeClusterRequest.getDefaultInstance()).getNodesCount() == 3);
     }
 }

@@ -45,20 +45,24 @@ import io.strata.proto.internal.TopicRecord;
 import io.strata.proto.internal.WatchEvent;
 import io.strata.proto.internal.WatchRequest;
 import java.util.List;
+import org.apache.ratis.protocol.RaftPeerId;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
  * The MetadataService gRPC API of one peer. Writes are decided here (placement, ids, times),
- * then proposed to Raft through {@link RaftCommands}, so any peer can take any call; reads
- * that must be current go through the leader, Watch streams serve this peer's applied state.
+ * then proposed to Raft through {@link RaftCommands}, so any peer can take any call; a peer
+ * first catches up with everything committed (a linearizable read on itself) before it
+ * places replicas from its local state. Reads that must be current go through the leader,
+ * Watch streams serve this peer's applied state.
  */
 public final class MetadataApiService extends MetadataServiceGrpc.MetadataServiceImplBase {
     /** An upper bound that keeps one topic's metadata well inside a Raft entry. */
     static final int MAX_PARTITIONS = 10_000;
 
     private final RaftCommands raft;
+    private final RaftPeerId self;
     private final MetadataStateMachine stateMachine;
     private final WatchHub watchHub;
     private final NodeLeaseController controller;
@@ -69,10 +73,11 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
      * @param electPreferredOnRegister move leadership back to a node where it is the preferred replica when it
      *                                 (re)registers or rejoins the ISR
      */
-    public MetadataApiService(RaftCommands raft, MetadataStateMachine stateMachine, WatchHub watchHub,
-                              NodeLeaseController controller, boolean electPreferredOnRegister,
+    public MetadataApiService(RaftCommands raft, RaftPeerId self, MetadataStateMachine stateMachine,
+                              WatchHub watchHub, NodeLeaseController controller, boolean electPreferredOnRegister,
                               Supplier<DescribeQuorumResponse> quorum) {
         this.raft = raft;
+        this.self = self;
         this.stateMachine = stateMachine;
         this.watchHub = watchHub;
         this.controller = controller;
@@ -119,8 +124,9 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
 
     @Override
     public void createPartitions(CreatePartitionsRequest request, StreamObserver<TopicRecord> observer) {
-        RpcCalls.async(observer, () -> raft.submit(MetadataCommand.newBuilder()
-                        .setCreatePartitions(planPartitions(request, stateMachine.localImage())).build())
+        RpcCalls.async(observer, () -> raft.syncLocal(self).thenCompose(synced -> raft.submit(
+                        MetadataCommand.newBuilder().setCreatePartitions(planPartitions(request,
+                                stateMachine.localImage())).build()))
                 .thenApply(CommandResult::getTopic));
     }
 
@@ -171,16 +177,14 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
 
     @Override
     public void createTopic(CreateTopicRequest request, StreamObserver<TopicRecord> observer) {
-        // Placement must see every node registered so far, not this peer's possibly lagging copy.
-        RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setImage(true).build(), MetadataImage.parser())
-                .thenCompose(image -> {
-                    TopicRecord topic = planTopic(request, image);
-                    if (request.getValidateOnly()) {
-                        return java.util.concurrent.CompletableFuture.completedFuture(topic);
-                    }
-                    return raft.submit(MetadataCommand.newBuilder().setCreateTopic(topic).build())
-                            .thenApply(r -> r.getTopic());
-                }));
+        RpcCalls.async(observer, () -> raft.syncLocal(self).thenCompose(synced -> {
+            TopicRecord topic = planTopic(request, stateMachine.localImage());
+            if (request.getValidateOnly()) {
+                return java.util.concurrent.CompletableFuture.completedFuture(topic);
+            }
+            return raft.submit(MetadataCommand.newBuilder().setCreateTopic(topic).build())
+                    .thenApply(r -> r.getTopic());
+        }));
     }
 
     /** Validates a create request and decides its placement against {@code image}. */

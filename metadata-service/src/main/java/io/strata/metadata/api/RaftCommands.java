@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
@@ -62,6 +63,20 @@ public final class RaftCommands implements AutoCloseable {
         Message message = Message.valueOf(ByteString.copyFrom(query.toByteArray()));
         return call(() -> client.io().sendReadOnly(message))
                 .handle((reply, error) -> parse(reply, error, parser));
+    }
+
+    /**
+     * Completes once {@code self} has applied every entry committed before this call (a
+     * linearizable read served by {@code self}), so that its local state is current.
+     */
+    public CompletableFuture<Void> syncLocal(RaftPeerId self) {
+        Message message = Message.valueOf(ByteString.copyFrom(
+                MetadataQuery.newBuilder().setSync(true).build().toByteArray()));
+        return call(() -> client.io().sendReadOnly(message, self))
+                .handle((reply, error) -> {
+                    parse(reply, error, io.strata.proto.internal.MetadataImage.parser());
+                    return null;
+                });
     }
 
     private interface BlockingCall {

@@ -247,6 +247,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
                     case FETCH_OFFSETS -> FetchOffsetsResponse.newBuilder()
                             .addAllOffsets(state.committedOffsets(q.getFetchOffsets())).build();
                     case LIST_GROUPS -> ListGroupsResponse.newBuilder().addAllGroups(state.groups()).build();
+                    case SYNC -> MetadataImage.newBuilder().setVersion(state.image().getVersion()).build();
                     case QUERY_NOT_SET -> throw new IllegalArgumentException("empty metadata query");
                 };
             }
