@@ -29,10 +29,17 @@ public final class MetadataCommand implements Callable<Integer> {
             description = "Snapshot every N Raft entries (default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
+    @Option(names = "--node-lease-ms", description = "A storage node silent this long is fenced and its "
+            + "partitions get new leaders (default: 2500).")
+    Long nodeLeaseMs;
+
     @Override
     public Integer call() {
         MetadataConfig config = MetadataConfig.of(id, MetadataConfig.parsePeers(peers), dataDir)
                 .withSnapshotEvery(snapshotEvery);
+        if (nodeLeaseMs != null) {
+            config = config.withNodeLease(java.time.Duration.ofMillis(nodeLeaseMs));
+        }
         if (apiBind != null) {
             config = config.withApiBind(io.strata.common.net.HostPort.parse(apiBind));
         }
