@@ -32,8 +32,10 @@ public final class PartitionReplica implements AutoCloseable {
     private volatile int minInsyncReplicas = 1;
     /** The HW as a follower last learned it (a new leader starts from it). */
     private volatile long followerHw;
-    /** Completed (and replaced) whenever readable data or the log end grows, to wake long polls. */
+    /** Completed (and replaced) when the HW moves or the role changes: wakes consumers' long polls. */
     private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
+    /** Completed (and replaced) when the log end grows: wakes followers' fetches, before any fsync. */
+    private volatile CompletableFuture<Void> appended = new CompletableFuture<>();
 
     /** Who this replica is in its partition right now. */
     public record Role(boolean leader, int epoch, int partitionEpoch, int leaderId, List<Integer> replicas,
@@ -125,13 +127,14 @@ public final class PartitionReplica implements AutoCloseable {
      */
     public CompletableFuture<PartitionLog.AppendResult> append(ByteBuffer batches, boolean waitForIsr) {
         Role r = ensureLeader();
-        CompletableFuture<PartitionLog.AppendResult> written = log.appendAsync(batches, r.epoch())
-                .whenComplete((res, e) -> {
-                    if (e == null) {
-                        r.hw().leaderDurable(log.durableEndOffset());
-                    }
-                    wake();
-                });
+        CompletableFuture<PartitionLog.AppendResult> durable = log.appendAsync(batches, r.epoch());
+        // The data is written (page cache): followers may copy it while the leader's fsync runs.
+        wakeFollowers();
+        CompletableFuture<PartitionLog.AppendResult> written = durable.whenComplete((res, e) -> {
+            if (e == null) {
+                r.hw().leaderDurable(log.durableEndOffset());
+            }
+        });
         if (!waitForIsr) {
             return written;
         }
@@ -155,6 +158,13 @@ public final class PartitionReplica implements AutoCloseable {
         CompletableFuture<Void> waiting = changed;
         changed = new CompletableFuture<>();
         waiting.complete(null);
+        wakeFollowers();
+    }
+
+    private void wakeFollowers() {
+        CompletableFuture<Void> waiting = appended;
+        appended = new CompletableFuture<>();
+        waiting.complete(null);
     }
 
     /** Completes once readable data beyond {@code offset} exists (at once if it already does), or on any change. */
@@ -168,7 +178,7 @@ public final class PartitionReplica implements AutoCloseable {
 
     /** Completes once the log end is beyond {@code offset} (for follower long polls), or on any change. */
     public CompletableFuture<Void> logEndAfter(long offset) {
-        CompletableFuture<Void> next = changed;
+        CompletableFuture<Void> next = appended;
         if (log.logEndOffset() > offset) {
             return CompletableFuture.completedFuture(null);
         }
@@ -222,5 +232,6 @@ public final class PartitionReplica implements AutoCloseable {
             r.hw().abandon(Errors.notLeader(topic, partition, nodeId));
         }
         changed.complete(null);
+        appended.complete(null);
     }
 }
