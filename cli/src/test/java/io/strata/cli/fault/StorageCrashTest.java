@@ -62,14 +62,12 @@ class StorageCrashTest {
         try (ProcessCluster cluster = new ProcessCluster(launcher(), dataDir, 3, 3, 1).start()) {
             ManagedChannel channel = Channels.open(cluster.gatewayAddress());
             try {
-                TopicDescription topic = AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
-                        .setName(TOPIC).setPartitions(PARTITIONS).setReplicationFactor(3)
-                        .putConfigs("min.insync.replicas", "2").build()).getTopic();
-                Map<String, Position> acked = new ConcurrentHashMap<>();
-                AtomicInteger failed = new AtomicInteger();
-                AtomicBoolean stop = new AtomicBoolean();
-                Thread producer = new Thread(() -> produce(channel, acked, failed, stop), "producer");
-                producer.start();
+                TopicDescription topic = createTopic(channel);
+                Load load = Load.start(channel);
+                Map<String, Position> acked = load.acked;
+                AtomicInteger failed = load.failed;
+                AtomicBoolean stop = load.stop;
+                Thread producer = load.thread;
 
                 awaitAcked(cluster, acked, 200);
                 cluster.killStorageNode(1);
@@ -104,6 +102,22 @@ class StorageCrashTest {
             } finally {
                 Channels.close(channel);
             }
+        }
+    }
+
+    private static TopicDescription createTopic(ManagedChannel channel) {
+        return AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
+                .setName(TOPIC).setPartitions(PARTITIONS).setReplicationFactor(3)
+                .putConfigs("min.insync.replicas", "2").build()).getTopic();
+    }
+
+    /** A producer thread writing unique acks=all values until stopped, recording where each was acknowledged. */
+    private record Load(Map<String, Position> acked, AtomicInteger failed, AtomicBoolean stop, Thread thread) {
+        static Load start(ManagedChannel channel) {
+            Load load = new Load(new ConcurrentHashMap<>(), new AtomicInteger(), new AtomicBoolean(), null);
+            Thread t = new Thread(() -> produce(channel, load.acked, load.failed, load.stop), "producer");
+            t.start();
+            return new Load(load.acked, load.failed, load.stop, t);
         }
     }
 
@@ -193,14 +207,12 @@ class StorageCrashTest {
         try (ProcessCluster cluster = new ProcessCluster(launcher(), dataDir, 3, 3, 1).start()) {
             ManagedChannel channel = Channels.open(cluster.gatewayAddress());
             try {
-                TopicDescription topic = AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
-                        .setName(TOPIC).setPartitions(PARTITIONS).setReplicationFactor(3)
-                        .putConfigs("min.insync.replicas", "2").build()).getTopic();
-                Map<String, Position> acked = new ConcurrentHashMap<>();
-                AtomicInteger failed = new AtomicInteger();
-                AtomicBoolean stop = new AtomicBoolean();
-                Thread producer = new Thread(() -> produce(channel, acked, failed, stop), "producer");
-                producer.start();
+                TopicDescription topic = createTopic(channel);
+                Load load = Load.start(channel);
+                Map<String, Position> acked = load.acked;
+                AtomicInteger failed = load.failed;
+                AtomicBoolean stop = load.stop;
+                Thread producer = load.thread;
                 awaitAcked(cluster, acked, 100);
                 List<Long> failovers = new ArrayList<>();
                 for (PartitionDescription p : topic.getPartitionsList()) {
