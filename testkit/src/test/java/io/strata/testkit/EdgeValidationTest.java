@@ -564,7 +564,7 @@ class EdgeValidationTest {
                 }
             }
         }
-        System.out.println("fuzz outcomes (seed " + seed + "): " + outcomes);
+        org.slf4j.LoggerFactory.getLogger(EdgeValidationTest.class).info("fuzz outcomes (seed {}): {}", seed, outcomes);
 
         // The known records are still there, unchanged, at the same offsets.
         List<String> damaged = new ArrayList<>();
