@@ -44,6 +44,11 @@ public final class StorageNodeServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService isrChecks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "isr-manager");
+        t.setDaemon(true);
+        return t;
+    });
     private MetadataClient metadata;
     private AutoCloseable watch;
     private ScheduledExecutorService heartbeats;
@@ -73,8 +78,9 @@ public final class StorageNodeServer implements AutoCloseable {
             throw e;
         }
         startHeartbeats(registration);
+        // ISR changes make blocking metadata calls: their own thread, never the fetch loops'.
         IsrManager isr = new IsrManager(config.nodeId(), metadata, replicas::all, config.replicaLagMaxMs());
-        replication.scheduleWithFixedDelay(isr::check, config.replicaLagMaxMs() / 4, config.replicaLagMaxMs() / 4,
+        isrChecks.scheduleWithFixedDelay(isr::check, config.replicaLagMaxMs() / 4, config.replicaLagMaxMs() / 4,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         watch = metadata.watch(replicas::apply);
         log.info("storage node {} registered as {} (data in {})", config.nodeId(), advertised, config.dataDir());
@@ -151,6 +157,7 @@ public final class StorageNodeServer implements AutoCloseable {
         }
         replicas.close();
         replication.shutdownNow();
+        isrChecks.shutdownNow();
         peers.close();
         if (metadata != null) {
             metadata.close();

@@ -194,18 +194,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Waits until {@code condition} holds, polling; fails with the cluster state after {@code timeoutMs}. */
     public void await(String what, long timeoutMs, BooleanSupplier condition) {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("timed out after " + timeoutMs + " ms waiting for " + what + "\n" + describe());
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for " + what, e);
-            }
-        }
+        Await.until(what, timeoutMs, 20, condition, this::describe);
     }
 
     /** A one-screen description of every member, for failure messages. */

@@ -188,19 +188,7 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Polls {@code condition} until it holds or fails with the members' state after {@code timeoutMs}. */
     public void await(String what, long timeoutMs, BooleanSupplier condition) {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("timed out after " + timeoutMs + " ms waiting for " + what
-                        + "; logs in " + dataDir.resolve("logs") + "\n" + describe());
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for " + what, e);
-            }
-        }
+        Await.until(what, timeoutMs, 100, condition, () -> "logs in " + dataDir.resolve("logs") + "\n" + describe());
     }
 
     public String describe() {

@@ -1,6 +1,5 @@
 package io.strata.cli.perf;
 
-import io.strata.storage.perf.LogPerf;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

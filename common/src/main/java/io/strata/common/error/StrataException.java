@@ -95,6 +95,11 @@ public final class StrataException extends RuntimeException {
             Status s = Status.fromThrowable(cause);
             return new StrataException(reasonFor(s.getCode()), s.getCode() + ": " + s.getDescription(), cause);
         }
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            // CompletableFuture.orTimeout: the operation did not finish in time, but it may still take effect.
+            return new StrataException(ErrorReason.TIMEOUT,
+                    "the operation did not complete within its time limit; it may still take effect", cause);
+        }
         return new StrataException(ErrorReason.INTERNAL, String.valueOf(cause), cause);
     }
 

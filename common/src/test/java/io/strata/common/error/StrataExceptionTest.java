@@ -33,6 +33,13 @@ class StrataExceptionTest {
     }
 
     @Test
+    void aTimedOutFutureIsATimeoutNotAnInternalError() {
+        StrataException e = StrataException.from(new CompletionException(new java.util.concurrent.TimeoutException()));
+        assertEquals(ErrorReason.TIMEOUT, e.reason());
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.toStatusException().getStatus().getCode());
+    }
+
+    @Test
     void onlyTransientReasonsAreRetriable() {
         assertTrue(new StrataException(ErrorReason.NOT_LEADER, "x").isRetriable());
         assertTrue(!new StrataException(ErrorReason.CORRUPT_BATCH, "x").isRetriable());

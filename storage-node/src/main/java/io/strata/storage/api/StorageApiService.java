@@ -60,15 +60,6 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             ByteBuffer batches = ByteBuffer.wrap(request.getBatches().toByteArray());
             return replica.append(batches, all)
                     .orTimeout(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .exceptionally(e -> {
-                        Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-                        if (cause instanceof java.util.concurrent.TimeoutException) {
-                            throw new StrataException(ErrorReason.TIMEOUT, request.getTopic() + "-"
-                                    + request.getPartition() + ": the in-sync replicas did not confirm the write within "
-                                    + ACK_TIMEOUT_MS + " ms; it may still become committed");
-                        }
-                        throw e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
-                    })
                     .thenApply(result -> AppendResponse.newBuilder()
                             .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build());
         });

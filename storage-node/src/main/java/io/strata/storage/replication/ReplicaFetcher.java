@@ -119,9 +119,9 @@ public final class ReplicaFetcher implements AutoCloseable {
                     truncateToAgreement(response.getDiverging());
                     scheduler.execute(this::fetch);
                 } else if (!response.getBatches().isEmpty()) {
-                    ByteBuffer copy = ByteBuffer.allocate(response.getBatches().size());
-                    response.getBatches().copyTo(copy);
-                    replica.appendAsFollower(copy.flip(), response.getHighWatermark()).whenComplete((r, e) -> {
+                    // Appended as the leader wrote it: the follower path never rewrites the buffer.
+                    ByteBuffer batches = response.getBatches().asReadOnlyByteBuffer();
+                    replica.appendAsFollower(batches, response.getHighWatermark()).whenComplete((r, e) -> {
                         if (e != null) {
                             log.warn("{}-{}: appending fetched data failed: {}", replica.topic(), replica.partition(),
                                     e.toString());

@@ -1,4 +1,4 @@
-package io.strata.storage.perf;
+package io.strata.cli.perf;
 
 import com.google.protobuf.ByteString;
 import io.strata.common.batch.Compression;
