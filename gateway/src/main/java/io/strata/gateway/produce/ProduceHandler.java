@@ -122,11 +122,12 @@ public final class ProduceHandler {
         long now = System.currentTimeMillis();
         for (int i = 0; i < request.getRecordsCount(); i++) {
             Record r = request.getRecords(i);
+            byte[] key = r.hasKey() ? r.getKey().toByteArray() : null;
             int p;
             if (request.hasPartition()) {
                 p = request.getPartition();
-            } else if (r.hasKey()) {
-                p = Murmur2Partitioner.partitionForKey(r.getKey().toByteArray(), partitions);
+            } else if (key != null) {
+                p = Murmur2Partitioner.partitionForKey(key, partitions);
             } else {
                 if (keylessPartition < 0) {
                     keylessPartition = sticky.computeIfAbsent(topic.getName(), t -> new StickyPartitioner())
@@ -136,8 +137,7 @@ public final class ProduceHandler {
             }
             partitionOf[i] = p;
             RecordBatchBuilder builder = builders.computeIfAbsent(p, x -> new RecordBatchBuilder(Compression.NONE));
-            builder.append(r.hasTimestampMs() ? r.getTimestampMs() : now,
-                    r.hasKey() ? r.getKey().toByteArray() : null,
+            builder.append(r.hasTimestampMs() ? r.getTimestampMs() : now, key,
                     r.hasValue() ? r.getValue().toByteArray() : null,
                     headers(r));
             members.computeIfAbsent(p, x -> new ArrayList<>()).add(i);
