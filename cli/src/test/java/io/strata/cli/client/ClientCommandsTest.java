@@ -2,65 +2,104 @@ package io.strata.cli.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strata.proto.Record;
-import io.strata.proto.SubscribeRequest;
+import io.grpc.ManagedChannel;
+import io.strata.common.net.Channels;
+import io.strata.proto.AdminGrpc;
+import io.strata.proto.ConsumedRecord;
+import io.strata.proto.ConsumerGrpc;
+import io.strata.proto.DescribeGroupRequest;
+import io.strata.proto.DescribeTopicRequest;
+import io.strata.proto.FetchOffsetsRequest;
+import io.strata.proto.FetchRequest;
+import io.strata.proto.TopicPartitionOffset;
+import io.strata.testkit.LocalCluster;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The client commands end to end against an in-memory gateway on 127.0.0.1. */
-@Timeout(60)
+/**
+ * The client commands end to end against a real one-node cluster (metadata peer, storage node and
+ * gateway in this JVM, on 127.0.0.1): exit codes, what is printed, and what reached the log.
+ */
+@Timeout(120)
 class ClientCommandsTest {
+    private static final AtomicInteger TOPICS = new AtomicInteger();
 
-    private FakeGateway gateway;
+    @TempDir
+    static Path dataDir;
+    private static LocalCluster cluster;
+    private static ManagedChannel channel;
+    private static String bootstrap;
 
-    @BeforeEach
-    void start() throws Exception {
-        gateway = new FakeGateway();
+    @BeforeAll
+    static void start() {
+        cluster = LocalCluster.builder().metadataPeers(1).storageNodes(1).dataDir(dataDir).build().start();
+        bootstrap = cluster.gatewayAddress().toString();
+        channel = Channels.open(cluster.gatewayAddress());
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        gateway.close();
+    @AfterAll
+    static void stop() {
+        Channels.close(channel);
+        cluster.close();
     }
 
-    private CommandRun produce(String stdin, String... args) {
+    /** A new single-partition topic, so tests sharing the cluster do not see each other's records. */
+    private static String newTopic() {
+        String topic = "t" + TOPICS.incrementAndGet();
+        CommandRun created = CommandRun.of(new TopicsCommand(), "create", topic, "--partitions", "1",
+                "--replication-factor", "1", "--bootstrap", bootstrap);
+        assertEquals(0, created.exitCode(), created.err());
+        return topic;
+    }
+
+    private static CommandRun produce(String stdin, String... args) {
         ProduceCommand command = new ProduceCommand();
         command.input = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
         return CommandRun.of(command, args);
     }
 
+    private static List<ConsumedRecord> stored(String topic) {
+        return ConsumerGrpc.newBlockingStub(channel)
+                .fetch(FetchRequest.newBuilder().setTopic(topic).setPartition(0).setOffset(0).build())
+                .getRecordsList();
+    }
+
     @Test
     void topicsCreateThenDescribePrintsTheTable() {
         CommandRun created = CommandRun.of(new TopicsCommand(), "create", "orders", "--partitions", "1",
-                "--replication-factor", "1", "--config", "retention.ms=1000", "--bootstrap", gateway.address());
+                "--replication-factor", "1", "--config", "retention.ms=1000", "--bootstrap", bootstrap);
         assertEquals(0, created.exitCode(), created.err());
         assertEquals("created topic orders with 1 partitions and replication factor 1\n", created.out());
-        assertEquals(Map.of("retention.ms", "1000"), gateway.topics.get("orders").getConfigsMap());
+        assertEquals("1000", AdminGrpc.newBlockingStub(channel)
+                .describeTopic(DescribeTopicRequest.newBuilder().setName("orders").build())
+                .getConfigsMap().get("retention.ms"));
 
-        CommandRun described = CommandRun.of(new TopicsCommand(), "describe", "orders", "--bootstrap", gateway.address());
+        CommandRun described = CommandRun.of(new TopicsCommand(), "describe", "orders", "--bootstrap", bootstrap);
         assertEquals(0, described.exitCode(), described.err());
         assertTrue(described.out().contains("PARTITION  LEADER  EPOCH  REPLICAS  ISR"), described.out());
         assertTrue(described.out().contains("retention.ms=1000"), described.out());
 
-        CommandRun listed = CommandRun.of(new TopicsCommand(), "list", "--bootstrap", gateway.address());
-        assertEquals("orders\n", listed.out());
+        CommandRun listed = CommandRun.of(new TopicsCommand(), "list", "--bootstrap", bootstrap);
+        assertTrue(listed.out().lines().anyMatch("orders"::equals), listed.out());
     }
 
     @Test
     void gatewayErrorExitsWithOneAndOneLineOnStderr() {
-        CommandRun run = CommandRun.of(new TopicsCommand(), "describe", "nope", "--bootstrap", gateway.address());
+        CommandRun run = CommandRun.of(new TopicsCommand(), "describe", "nope", "--bootstrap", bootstrap);
 
         assertEquals(1, run.exitCode());
-        assertEquals("error: UNKNOWN_TOPIC: topic 'nope' does not exist\n", run.err());
+        assertEquals("error: UNKNOWN_TOPIC: topic 'nope' does not exist; create it first (strata topics create nope)\n", run.err());
         assertEquals("", run.out());
     }
 
@@ -87,21 +126,21 @@ class ClientCommandsTest {
 
     @Test
     void invalidAcksIsAUsageError() {
-        CommandRun run = produce("", "t", "--acks", "2", "--bootstrap", gateway.address());
+        CommandRun run = produce("", "t", "--acks", "2", "--bootstrap", bootstrap);
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("acks must be one of all, 1, 0"), run.err());
     }
 
     @Test
     void produceSendsOneRecordPerLineSplittingKeysAndReportsOnStderr() {
-        gateway.topics.put("t", io.strata.proto.TopicDescription.newBuilder().setName("t").build());
+        String topic = newTopic();
 
-        CommandRun run = produce("k1:v1\nk2:v:2\n", "t", "--key-separator", ":", "--acks", "1",
-                "--bootstrap", gateway.address());
+        CommandRun run = produce("k1:v1\nk2:v:2\n", topic, "--key-separator", ":", "--acks", "1",
+                "--bootstrap", bootstrap);
 
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.err().matches("produced 2 records to t in \\d+ ms\\n"), run.err());
-        List<Record> records = gateway.produced;
+        assertTrue(run.err().matches("produced 2 records to " + topic + " in \\d+ ms\\n"), run.err());
+        List<ConsumedRecord> records = stored(topic);
         assertEquals(2, records.size());
         assertEquals("k1", records.get(0).getKey().toStringUtf8());
         assertEquals("v1", records.get(0).getValue().toStringUtf8());
@@ -110,72 +149,80 @@ class ClientCommandsTest {
 
     @Test
     void produceWithoutSeparatorSendsKeylessRecords() {
-        gateway.topics.put("t", io.strata.proto.TopicDescription.newBuilder().setName("t").build());
+        String topic = newTopic();
 
-        CommandRun run = produce("a:b\n\n", "t", "--bootstrap", gateway.address());
+        CommandRun run = produce("a:b\n\n", topic, "--bootstrap", bootstrap);
 
         assertEquals(0, run.exitCode(), run.err());
-        assertEquals(2, gateway.produced.size());
-        assertFalse(gateway.produced.get(0).hasKey());
-        assertEquals("a:b", gateway.produced.get(0).getValue().toStringUtf8());
-        assertEquals("", gateway.produced.get(1).getValue().toStringUtf8());
+        List<ConsumedRecord> records = stored(topic);
+        assertEquals(2, records.size());
+        assertFalse(records.get(0).hasKey());
+        assertEquals("a:b", records.get(0).getValue().toStringUtf8());
+        assertEquals("", records.get(1).getValue().toStringUtf8());
     }
 
     @Test
     void produceToAnUnknownTopicExitsWithOne() {
-        CommandRun run = produce("x\n", "missing", "--bootstrap", gateway.address());
+        CommandRun run = produce("x\n", "missing", "--bootstrap", bootstrap);
 
         assertEquals(1, run.exitCode());
-        assertEquals("error: UNKNOWN_TOPIC: topic 'missing' does not exist\n", run.err());
+        assertEquals("error: UNKNOWN_TOPIC: topic 'missing' does not exist; create it first (strata topics create missing)\n", run.err());
     }
 
     @Test
     void produceStopsAtALineWithoutTheSeparator() {
-        gateway.topics.put("t", io.strata.proto.TopicDescription.newBuilder().setName("t").build());
+        String topic = newTopic();
 
-        CommandRun run = produce("k:v\nbroken\n", "t", "--key-separator", ":", "--bootstrap", gateway.address());
+        CommandRun run = produce("k:v\nbroken\n", topic, "--key-separator", ":", "--bootstrap", bootstrap);
 
         assertEquals(1, run.exitCode());
         assertTrue(run.err().startsWith("error: line 2 has no key separator ':'"), run.err());
-        assertEquals(1, gateway.produced.size(), "lines before the bad one were still sent");
+        assertEquals(1, stored(topic).size(), "lines before the bad one were still sent");
     }
 
     @Test
     void consumePrintsKeysAndValuesCommitsAndStopsAfterMaxMessages() {
-        gateway.topics.put("t", io.strata.proto.TopicDescription.newBuilder().setName("t").build());
-        produce("a:1\nb:2\nc:3\n", "t", "--key-separator", ":", "--bootstrap", gateway.address());
+        String topic = newTopic();
+        produce("a:1\nb:2\nc:3\n", topic, "--key-separator", ":", "--bootstrap", bootstrap);
 
-        CommandRun run = CommandRun.of(new ConsumeCommand(), "t", "--group", "g", "--from-beginning",
-                "--max-messages", "2", "--print-key", "--bootstrap", gateway.address());
+        CommandRun run = CommandRun.of(new ConsumeCommand(), topic, "--group", "g-" + topic, "--from-beginning",
+                "--max-messages", "2", "--print-key", "--bootstrap", bootstrap);
 
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("a\t1\nb\t2\n", run.out());
         assertEquals("consumed 2 messages\n", run.err());
-        SubscribeRequest join = gateway.subscribeRequests.get(0);
-        assertEquals(io.strata.proto.OffsetReset.OFFSET_RESET_EARLIEST, join.getJoin().getAutoOffsetReset());
-        SubscribeRequest commit = gateway.subscribeRequests.stream()
-                .filter(SubscribeRequest::hasCommit).findFirst().orElseThrow();
-        assertEquals(2, commit.getCommit().getOffsets(0).getOffset(), "only printed records are committed");
-        assertTrue(gateway.subscribeRequests.stream().anyMatch(SubscribeRequest::hasLeave), "left the group");
+        List<TopicPartitionOffset> committed = ConsumerGrpc.newBlockingStub(channel)
+                .fetchOffsets(FetchOffsetsRequest.newBuilder().setGroup("g-" + topic).build()).getOffsetsList();
+        assertEquals(List.of(2L), committed.stream().map(TopicPartitionOffset::getOffset).toList(),
+                "only printed records are committed");
+        assertEquals(0, AdminGrpc.newBlockingStub(channel)
+                .describeGroup(DescribeGroupRequest.newBuilder().setGroup("g-" + topic).build())
+                .getMembersCount(), "left the group");
     }
 
     @Test
     void consumeExitsAfterTimeoutWithoutRecordsStartingFromLatestByDefault() {
-        CommandRun run = CommandRun.of(new ConsumeCommand(), "t", "--group", "g", "--timeout-ms", "300",
-                "--bootstrap", gateway.address());
+        String topic = newTopic();
+        produce("old\n", topic, "--bootstrap", bootstrap);
+
+        CommandRun run = CommandRun.of(new ConsumeCommand(), topic, "--group", "g-" + topic, "--timeout-ms", "300",
+                "--bootstrap", bootstrap);
 
         assertEquals(0, run.exitCode(), run.err());
-        assertEquals("", run.out());
+        assertEquals("", run.out(), "starts at the end, so the record written before is not shown");
         assertEquals("consumed 0 messages\n", run.err());
-        assertEquals(io.strata.proto.OffsetReset.OFFSET_RESET_LATEST,
-                gateway.subscribeRequests.get(0).getJoin().getAutoOffsetReset());
     }
 
     @Test
     void consumeRequiresAGroup() {
-        CommandRun run = CommandRun.of(new ConsumeCommand(), "t", "--bootstrap", gateway.address());
+        String topic = newTopic();
+        CommandRun run = CommandRun.of(new ConsumeCommand(), topic, "--bootstrap", bootstrap);
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--group"), run.err());
-        assertNull(gateway.subscribeRequests.isEmpty() ? null : "joined");
+        assertEquals(Map.of(), Map.copyOf(AdminGrpc.newBlockingStub(channel)
+                .listGroups(io.strata.proto.ListGroupsRequest.getDefaultInstance()).getGroupsList().stream()
+                .filter(g -> g.getGroup().contains(topic))
+                .collect(java.util.stream.Collectors.toMap(g -> g.getGroup(), g -> g.getMembers()))),
+                "no group was joined");
     }
 }
