@@ -138,7 +138,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         });
     }
 
-    /** Answered from a linearizable image: a reassignment shows the moment it was acknowledged, and not after it completed. */
+    /** From a linearizable image: a move is listed once acknowledged and no longer once it completed. */
     @Override
     public void listPartitionReassignments(ListPartitionReassignmentsRequest request,
                                            StreamObserver<ListPartitionReassignmentsResponse> observer) {
