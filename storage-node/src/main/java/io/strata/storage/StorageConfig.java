@@ -53,6 +53,11 @@ public record StorageConfig(
                 DEFAULT_REPLICA_LAG_MAX_MS);
     }
 
+    public StorageConfig withLogSettings(LogManager.Settings settings) {
+        return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
+                registerTimeout, settings, replicaLagMaxMs);
+    }
+
     public StorageConfig withReplicaLagMaxMs(long ms) {
         return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
                 registerTimeout, logSettings, ms);

@@ -59,8 +59,8 @@ public final class LocalCluster implements AutoCloseable {
         List<HostPort> metadataApis = peers.stream().map(MetadataConfig.Peer::apiAddress).toList();
         for (int i = 0; i < b.storageNodes; i++) {
             int port = ports != null ? ports[next++] : b.basePort + 30 + i + 1;
-            storageConfigs.add(StorageConfig.of(i + 1, new HostPort(b.host, port),
-                    dataDir.resolve("storage-" + (i + 1)), metadataApis));
+            storageConfigs.add(b.storageConfig.apply(StorageConfig.of(i + 1, new HostPort(b.host, port),
+                    dataDir.resolve("storage-" + (i + 1)), metadataApis)));
         }
         for (int i = 0; i < b.gateways; i++) {
             int port = ports != null ? ports[next++] : b.basePort + i;
@@ -83,6 +83,7 @@ public final class LocalCluster implements AutoCloseable {
         private Path dataDir;
         private int basePort;
         private String host = "127.0.0.1";
+        private java.util.function.UnaryOperator<StorageConfig> storageConfig = c -> c;
 
         public Builder metadataPeers(int n) {
             this.metadataPeers = n;
@@ -107,6 +108,12 @@ public final class LocalCluster implements AutoCloseable {
         /** 0 (default) for ephemeral ports, or the base of the fixed dev layout. */
         public Builder basePort(int port) {
             this.basePort = port;
+            return this;
+        }
+
+        /** Adjusts every storage node's config (e.g. shorter retention checks); default: the documented defaults. */
+        public Builder storageConfig(java.util.function.UnaryOperator<StorageConfig> adjust) {
+            this.storageConfig = adjust;
             return this;
         }
 

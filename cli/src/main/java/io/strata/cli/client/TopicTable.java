@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Renders a {@link TopicDescription} as the text {@code strata topics describe} prints: a header
@@ -32,19 +31,7 @@ public final class TopicTable {
         topic.getPartitionsList().stream()
                 .sorted((a, b) -> Integer.compare(a.getPartition(), b.getPartition()))
                 .forEach(p -> rows.add(row(p)));
-        int[] widths = new int[COLUMNS.length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : pad(row[i], widths[i] + 2));
-            }
-            sb.append(line.toString().stripTrailing()).append('\n');
-        }
+        sb.append(TextTable.render(rows));
         Map<String, String> configs = new TreeMap<>(topic.getConfigsMap());
         sb.append("Configs:");
         if (configs.isEmpty()) {
@@ -61,15 +48,7 @@ public final class TopicTable {
                 Integer.toString(p.getPartition()),
                 p.getLeader() < 0 ? "none" : Integer.toString(p.getLeader()),
                 Integer.toString(p.getLeaderEpoch()),
-                ids(p.getReplicasList()),
-                ids(p.getIsrList())};
-    }
-
-    private static String ids(List<Integer> ids) {
-        return ids.isEmpty() ? "-" : ids.stream().map(String::valueOf).collect(Collectors.joining(","));
-    }
-
-    private static String pad(String s, int width) {
-        return s + " ".repeat(Math.max(0, width - s.length()));
+                TextTable.ids(p.getReplicasList()),
+                TextTable.ids(p.getIsrList())};
     }
 }

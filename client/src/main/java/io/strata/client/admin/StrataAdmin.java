@@ -5,7 +5,9 @@ import io.grpc.StatusRuntimeException;
 import io.strata.client.Bootstrap;
 import io.strata.client.StrataChannels;
 import io.strata.client.StrataClientException;
+import io.strata.client.TopicPartition;
 import io.strata.proto.AdminGrpc;
+import io.strata.proto.AlterPartitionReassignmentsRequest;
 import io.strata.proto.ClusterDescription;
 import io.strata.proto.CreatePartitionsRequest;
 import io.strata.proto.CreateTopicRequest;
@@ -16,6 +18,9 @@ import io.strata.proto.DescribeTopicRequest;
 import io.strata.proto.GroupDescription;
 import io.strata.proto.GroupListing;
 import io.strata.proto.ListGroupsRequest;
+import io.strata.proto.ListPartitionReassignmentsRequest;
+import io.strata.proto.PartitionReassignment;
+import io.strata.proto.ReassignmentTarget;
 import io.strata.proto.ListTopicsRequest;
 import io.strata.proto.TopicDescription;
 import java.time.Duration;
@@ -25,7 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Administers a Strata cluster through a gateway: topics, cluster membership, consumer groups.
+ * Administers a Strata cluster through a gateway: topics, replica reassignments, cluster membership,
+ * consumer groups.
  *
  * <p>Each method is one blocking unary call with a deadline of {@code requestTimeout} (default 30 s)
  * and returns the gateway's protobuf answer; every failure is a {@link StrataClientException}
@@ -104,6 +110,48 @@ public final class StrataAdmin implements AutoCloseable {
     /** Members, assignments, committed offsets and lag of a group. @throws StrataClientException UNKNOWN_GROUP */
     public GroupDescription describeGroup(String group) {
         return call(s -> s.describeGroup(DescribeGroupRequest.newBuilder().setGroup(group).build()));
+    }
+
+    /**
+     * Moves one partition's replicas to {@code replicas} (node ids, the first being the preferred
+     * leader) while it keeps serving: the new replicas copy the log from the leader, and the old
+     * ones are dropped once every new one is in sync. Returns at once; watch progress with
+     * {@link #listPartitionReassignments}.
+     *
+     * @return the partition as the reassignment left it (already moved when nothing had to catch up)
+     * @throws StrataClientException INVALID_REPLICA_ASSIGNMENT (unknown, fenced or repeated node, fewer
+     *     replicas than min.insync.replicas), UNKNOWN_TOPIC, UNKNOWN_PARTITION
+     */
+    public PartitionReassignment reassignPartition(String topic, int partition, List<Integer> replicas) {
+        return alterPartitionReassignments(Map.of(new TopicPartition(topic, partition), replicas)).get(0);
+    }
+
+    /**
+     * Cancels a partition's ongoing reassignment: replicas being added are dropped, the original ones stay.
+     *
+     * @throws StrataClientException NO_REASSIGNMENT_IN_PROGRESS
+     */
+    public PartitionReassignment cancelPartitionReassignment(String topic, int partition) {
+        return alterPartitionReassignments(Map.of(new TopicPartition(topic, partition), List.of())).get(0);
+    }
+
+    /**
+     * Starts, replaces or (with an empty list) cancels reassignments of several partitions at once;
+     * when any entry is invalid none is applied.
+     *
+     * @return each partition after the change, in the order of {@code targets}' iteration
+     */
+    public List<PartitionReassignment> alterPartitionReassignments(Map<TopicPartition, List<Integer>> targets) {
+        AlterPartitionReassignmentsRequest.Builder request = AlterPartitionReassignmentsRequest.newBuilder();
+        targets.forEach((tp, replicas) -> request.addTargets(ReassignmentTarget.newBuilder().setTopic(tp.topic())
+                .setPartition(tp.partition()).addAllReplicas(replicas)));
+        return call(s -> s.alterPartitionReassignments(request.build())).getPartitionsList();
+    }
+
+    /** Partitions being reassigned, of {@code topic} or (null) of every topic, sorted by topic and partition. */
+    public List<PartitionReassignment> listPartitionReassignments(String topic) {
+        return call(s -> s.listPartitionReassignments(ListPartitionReassignmentsRequest.newBuilder()
+                .setTopic(topic == null ? "" : topic).build())).getReassignmentsList();
     }
 
     /** Closes the channel, letting calls in progress finish for up to 5 s. Idempotent. */

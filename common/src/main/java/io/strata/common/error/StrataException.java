@@ -65,12 +65,13 @@ public final class StrataException extends RuntimeException {
     /** The gRPC status code a reason maps to. */
     public static Status.Code statusCode(ErrorReason reason) {
         return switch (reason) {
-            case INVALID_ARGUMENT, INVALID_TOPIC_NAME, CORRUPT_BATCH, RECORD_TOO_LARGE, REQUEST_TOO_LARGE ->
+            case INVALID_ARGUMENT, INVALID_TOPIC_NAME, CORRUPT_BATCH, RECORD_TOO_LARGE, REQUEST_TOO_LARGE,
+                    INVALID_REPLICA_ASSIGNMENT ->
                     Status.Code.INVALID_ARGUMENT;
             case UNKNOWN_TOPIC, UNKNOWN_PARTITION, UNKNOWN_GROUP -> Status.Code.NOT_FOUND;
             case TOPIC_ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
             case NOT_LEADER, STALE_LEADER_EPOCH, STALE_PARTITION_EPOCH, NOT_ENOUGH_NODES, UNKNOWN_MEMBER,
-                    NO_OFFSET_FOR_PARTITION ->
+                    NO_OFFSET_FOR_PARTITION, NO_REASSIGNMENT_IN_PROGRESS ->
                     Status.Code.FAILED_PRECONDITION;
             case LEADER_NOT_AVAILABLE, METADATA_UNAVAILABLE, NODE_UNAVAILABLE, NOT_ENOUGH_REPLICAS ->
                     Status.Code.UNAVAILABLE;

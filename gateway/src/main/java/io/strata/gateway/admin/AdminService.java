@@ -12,6 +12,9 @@ import io.strata.gateway.consume.GroupOffsets;
 import io.strata.gateway.consume.PartitionReader;
 import io.strata.gateway.routing.MetadataCache;
 import io.strata.proto.AdminGrpc;
+import io.strata.common.topic.PartitionReassignments;
+import io.strata.proto.AlterPartitionReassignmentsRequest;
+import io.strata.proto.AlterPartitionReassignmentsResponse;
 import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.AlterTopicConfigsResponse;
 import io.strata.proto.ClusterDescription;
@@ -32,6 +35,8 @@ import io.strata.proto.GroupListing;
 import io.strata.proto.GroupMember;
 import io.strata.proto.ListGroupsRequest;
 import io.strata.proto.ListGroupsResponse;
+import io.strata.proto.ListPartitionReassignmentsRequest;
+import io.strata.proto.ListPartitionReassignmentsResponse;
 import io.strata.proto.ListTopicsRequest;
 import io.strata.proto.ListTopicsResponse;
 import io.strata.proto.NodeDescription;
@@ -55,8 +60,8 @@ import java.util.stream.Collectors;
 /**
  * The public Admin API. Topic reads are answered from a linearizable metadata read, so a
  * topic is visible to describe/list the moment its creation was acknowledged. Topic changes
- * (create, delete, add partitions, alter configs, elect preferred leaders) are validated here
- * for early, clear errors and decided by the metadata service.
+ * (create, delete, add partitions, alter configs, elect preferred leaders, reassign replicas)
+ * are validated here for early, clear errors and decided by the metadata service.
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
     private final MetadataClient metadata;
@@ -121,6 +126,33 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             TopicNames.validate(request.getTopic());
             TopicRecord elected = metadata.call(stub -> stub.electLeaders(request));
             return ElectLeadersResponse.newBuilder().setTopic(describe(elected)).build();
+        });
+    }
+
+    @Override
+    public void alterPartitionReassignments(AlterPartitionReassignmentsRequest request,
+                                            StreamObserver<AlterPartitionReassignmentsResponse> observer) {
+        RpcCalls.unary(observer, () -> {
+            PartitionReassignments.validate(request);
+            return metadata.call(stub -> stub.alterPartitionReassignments(request));
+        });
+    }
+
+    /** From a linearizable image: a move is listed once acknowledged and no longer once it completed. */
+    @Override
+    public void listPartitionReassignments(ListPartitionReassignmentsRequest request,
+                                           StreamObserver<ListPartitionReassignmentsResponse> observer) {
+        RpcCalls.unary(observer, () -> {
+            if (!request.getTopic().isEmpty()) {
+                TopicNames.validate(request.getTopic());
+            }
+            ListPartitionReassignmentsResponse.Builder b = ListPartitionReassignmentsResponse.newBuilder();
+            freshImage().getTopicsList().stream()
+                    .filter(t -> request.getTopic().isEmpty() || t.getName().equals(request.getTopic()))
+                    .sorted(java.util.Comparator.comparing(TopicRecord::getName))
+                    .forEach(t -> t.getPartitionsList().stream().filter(PartitionReassignments::inProgress)
+                            .forEach(p -> b.addReassignments(PartitionReassignments.describe(t.getName(), p))));
+            return b.build();
         });
     }
 
@@ -212,7 +244,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 .setReplicationFactor(t.getReplicationFactor()).putAllConfigs(TopicConfig.effective(t.getConfigsMap()));
         for (PartitionRecord p : t.getPartitionsList()) {
             b.addPartitions(PartitionDescription.newBuilder().setPartition(p.getPartition()).setLeader(p.getLeader())
-                    .setLeaderEpoch(p.getLeaderEpoch()).addAllReplicas(p.getReplicasList()).addAllIsr(p.getIsrList()));
+                    .setLeaderEpoch(p.getLeaderEpoch()).addAllReplicas(p.getReplicasList()).addAllIsr(p.getIsrList())
+                    .addAllAddingReplicas(p.getAddingReplicasList()).addAllRemovingReplicas(p.getRemovingReplicasList()));
         }
         return b.build();
     }

@@ -9,6 +9,9 @@ import io.strata.metadata.placement.ReplicaPlacer;
 import io.strata.metadata.state.MetadataStateMachine;
 import io.strata.metadata.watch.WatchHub;
 import io.strata.metadata.controller.NodeLeaseController;
+import io.strata.common.topic.PartitionReassignments;
+import io.strata.proto.AlterPartitionReassignmentsRequest;
+import io.strata.proto.AlterPartitionReassignmentsResponse;
 import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.CommitOffsetsRequest;
 import io.strata.proto.CreatePartitionsRequest;
@@ -157,6 +160,16 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             request.getRemoveList().forEach(TopicConfig::of);
             return raft.submit(MetadataCommand.newBuilder().setAlterTopicConfigs(request).build())
                     .thenApply(CommandResult::getTopic);
+        });
+    }
+
+    @Override
+    public void alterPartitionReassignments(AlterPartitionReassignmentsRequest request,
+                                            StreamObserver<AlterPartitionReassignmentsResponse> observer) {
+        RpcCalls.async(observer, () -> {
+            PartitionReassignments.validate(request);
+            return raft.submit(MetadataCommand.newBuilder().setAlterReassignments(request).build())
+                    .thenApply(CommandResult::getReassignments);
         });
     }
 

@@ -78,7 +78,7 @@ public final class PartitionElection {
     }
 
     /** The first replica in assignment order that is live and in {@code isr}, or {@link #NO_LEADER}. */
-    static int choose(List<Integer> replicas, List<Integer> isr, Set<Integer> live) {
+    public static int choose(List<Integer> replicas, List<Integer> isr, Set<Integer> live) {
         for (int r : replicas) {
             if (live.contains(r) && isr.contains(r)) {
                 return r;

@@ -3,6 +3,9 @@ package io.strata.metadata.state;
 import io.strata.common.error.StrataException;
 import io.strata.common.topic.TopicConfig;
 import io.strata.metadata.controller.PartitionElection;
+import io.strata.metadata.reassignment.ReassignmentPlan;
+import io.strata.metadata.reassignment.ReassignmentRules;
+import io.strata.proto.AlterPartitionReassignmentsRequest;
 import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
@@ -102,6 +105,7 @@ public final class MetadataState implements AutoCloseable {
             case ELECT_LEADERS -> electLeaders(command.getElectLeaders(), change);
             case CREATE_PARTITIONS -> createPartitions(command.getCreatePartitions(), change);
             case ALTER_TOPIC_CONFIGS -> alterTopicConfigs(command.getAlterTopicConfigs(), change);
+            case ALTER_REASSIGNMENTS -> alterReassignments(command.getAlterReassignments(), change);
             case COMMAND_NOT_SET -> error(ErrorReason.INVALID_ARGUMENT, "empty metadata command");
         };
         if (result.hasError()) {
@@ -165,7 +169,7 @@ public final class MetadataState implements AutoCloseable {
         Set<Integer> live = liveNodes(change);
         for (TopicRecord t : topics.values()) {
             boolean unclean = unclean(t);
-            updatePartitions(t, p -> PartitionElection.onNodeAlive(p, node, live, preferred, unclean), change);
+            updatePartitions(t, p -> PartitionElection.onNodeAlive(p, node, live, preferred, unclean), live, change);
         }
     }
 
@@ -181,7 +185,7 @@ public final class MetadataState implements AutoCloseable {
                 TopicRecord current = change.topicPuts().getOrDefault(t.getName(), t);
                 boolean unclean = unclean(current);
                 updatePartitions(current, p -> p.getReplicasList().contains(id)
-                        ? PartitionElection.onNodeFenced(p, id, live, unclean) : p, change);
+                        ? PartitionElection.onNodeFenced(p, id, live, unclean) : p, live, change);
             }
         }
         return ok();
@@ -229,6 +233,7 @@ public final class MetadataState implements AutoCloseable {
         if (r.getElectPreferred() && !p.getIsrList().contains(p.getReplicas(0))) {
             updated = PartitionElection.preferredLeader(updated, live);
         }
+        updated = ReassignmentRules.tryComplete(updated, live);
         change.putTopic(t.toBuilder().setPartitions(p.getPartition(), updated).build());
         return CommandResult.newBuilder().setPartition(updated).build();
     }
@@ -247,7 +252,7 @@ public final class MetadataState implements AutoCloseable {
         Set<Integer> live = liveNodes(change);
         Set<Integer> chosen = new TreeSet<>(c.getPartitionsList());
         updatePartitions(t, p -> chosen.isEmpty() || chosen.contains(p.getPartition())
-                ? PartitionElection.preferredLeader(p, live) : p, change);
+                ? PartitionElection.preferredLeader(p, live) : p, live, change);
         return CommandResult.newBuilder().setTopic(change.topicPuts().getOrDefault(t.getName(), t)).build();
     }
 
@@ -299,13 +304,16 @@ public final class MetadataState implements AutoCloseable {
         return CommandResult.newBuilder().setTopic(updated).build();
     }
 
-    /** Replaces the partitions of {@code t} that {@code rule} changes; records the topic when any did. */
+    /**
+     * Replaces the partitions of {@code t} that {@code rule} changes; records the topic when any did.
+     * A reassignment that the new leaders, ISRs or live nodes let finish completes in the same change.
+     */
     private static void updatePartitions(TopicRecord t, java.util.function.UnaryOperator<PartitionRecord> rule,
-                                         StateChange change) {
+                                         Set<Integer> live, StateChange change) {
         TopicRecord.Builder b = null;
         for (int i = 0; i < t.getPartitionsCount(); i++) {
             PartitionRecord before = t.getPartitions(i);
-            PartitionRecord after = rule.apply(before);
+            PartitionRecord after = ReassignmentRules.tryComplete(rule.apply(before), live);
             if (after != before) {
                 if (b == null) {
                     b = t.toBuilder();
@@ -316,6 +324,17 @@ public final class MetadataState implements AutoCloseable {
         if (b != null) {
             change.putTopic(b.build());
         }
+    }
+
+    private CommandResult alterReassignments(AlterPartitionReassignmentsRequest r, StateChange change) {
+        ReassignmentPlan plan;
+        try {
+            plan = ReassignmentPlan.of(r, topics, nodes.keySet(), liveNodes(change));
+        } catch (StrataException e) {
+            return error(e.reason(), e.getMessage());
+        }
+        plan.topics().values().forEach(change::putTopic);
+        return CommandResult.newBuilder().setReassignments(plan.response()).build();
     }
 
     /** Live nodes as of the pending change. */

@@ -83,6 +83,11 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
                         .setDiverging(diverged.get()).setHighWatermark(role.hw().value())
                         .setLogStartOffset(plog.logStartOffset()).build());
             }
+            if (request.getFetchOffset() < plog.logStartOffset()) {
+                // Retention deleted what the follower needs next: it restarts its log at our start.
+                return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder()
+                        .setHighWatermark(role.hw().value()).setLogStartOffset(plog.logStartOffset()).build());
+            }
             role.hw().followerFetched(request.getReplicaId(), request.getFetchOffset(), request.getDurableOffset(),
                     end, System.currentTimeMillis());
             CompletableFuture<Void> ready = request.getMaxWaitMs() == 0 || request.getFetchOffset() < end

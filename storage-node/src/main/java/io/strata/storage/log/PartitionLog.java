@@ -352,6 +352,8 @@ public final class PartitionLog implements AutoCloseable {
                 }
                 return ByteString.EMPTY;
             } catch (ClosedChannelException | NoSuchFileException e) {
+                // Closed (the replica was removed from this node): NOT_LEADER, so callers look elsewhere.
+                ensureOpen();
                 if (attempt > 0) {
                     throw new UncheckedIOException("read of " + dir + " at " + offset + " failed", e);
                 }
@@ -426,6 +428,35 @@ public final class PartitionLog implements AutoCloseable {
                 writeRecoveryPoint(false);
             } catch (IOException e) {
                 throw new UncheckedIOException("truncating " + dir + " to " + offset + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Empties the log and restarts it at {@code offset}: a follower whose log ends below its
+     * leader's log start (a new replica, or one that was away while retention deleted what it
+     * needs next) can only continue from there. Forgets every leader epoch too; the fetched
+     * batches bring their epochs along.
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        synchronized (appendLock) {
+            ensureOpen();
+            try {
+                while (!segments.isEmpty()) {
+                    segments.pollLastEntry().getValue().delete();
+                }
+                LogSegment fresh = LogSegment.create(dir, offset, clock.getAsLong());
+                segments.put(offset, fresh);
+                active = fresh;
+                logStartOffset = offset;
+                endOffset = offset;
+                epochs.reset(List.of());
+                groupCommit.resetTo(offset);
+                recoveryPoint = offset;
+                writeRecoveryPoint(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("restarting " + dir + " at offset " + offset + " failed: "
+                        + e.getMessage(), e);
             }
         }
     }

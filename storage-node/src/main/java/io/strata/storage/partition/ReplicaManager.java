@@ -25,16 +25,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The partition replicas this node holds, kept in step with the metadata image: opens a log
- * for every partition assigned here, updates roles and epochs, and deletes the data of
- * topics that were deleted (or re-created under the same name with a new topic id).
+ * for every partition assigned here (a new replica starts empty and fetches from the leader),
+ * updates roles and epochs, and deletes the data of replicas no longer assigned here (moved
+ * away by a reassignment) and of topics that were deleted (or re-created under the same name
+ * with a new topic id). Directories of replicas moved away while the node was down are handled
+ * by {@link StrayReplicas}.
  *
- * <p>Directory layout: {@code <dataDir>/<topic>-<partition>/} with a {@code topic.id} file.
+ * <p>Directory layout: {@code <dataDir>/<topic>-<partition>/} with a {@code topic.id} file and
+ * the partition epoch at which the node last opened it ({@code assigned.epoch}).
  *
  * <p>Thread-safe: {@link #apply} runs on the watch thread; lookups from request threads.
  */
 public final class ReplicaManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
-    private static final String TOPIC_ID_FILE = "topic.id";
+    private static final String TOPIC_ID_FILE = StrayReplicas.TOPIC_ID_FILE;
 
     private final int nodeId;
     private final Path dataDir;
@@ -42,6 +46,7 @@ public final class ReplicaManager implements AutoCloseable {
     private final LogManager logs;
     private final ReplicaFetcher fetcher;
     private final Map<String, PartitionReplica> replicas = new ConcurrentHashMap<>();
+    private final StrayReplicas strays;
     private volatile long appliedVersion;
 
     public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes, LogManager logs, ReplicaFetcher fetcher) {
@@ -50,6 +55,7 @@ public final class ReplicaManager implements AutoCloseable {
         this.dataDir = dataDir;
         this.maxBatchBytes = maxBatchBytes;
         this.logs = logs;
+        this.strays = new StrayReplicas(nodeId, dataDir);
     }
 
     private static String key(String topic, int partition) {
@@ -74,8 +80,7 @@ public final class ReplicaManager implements AutoCloseable {
                 }
                 String key = key(topic.getName(), p.getPartition());
                 wanted.add(key);
-                PartitionReplica replica = replicas.computeIfAbsent(key,
-                        k -> openReplica(topic, p.getPartition()));
+                PartitionReplica replica = replicas.computeIfAbsent(key, k -> openReplica(topic, p));
                 boolean leads = p.getLeader() == nodeId;
                 replica.updateRole(leads, p.getLeaderEpoch(), p.getPartitionEpoch(), p.getLeader(), p.getReplicasList(),
                         p.getIsrList());
@@ -102,6 +107,7 @@ public final class ReplicaManager implements AutoCloseable {
                 log.info("node {} dropped replica {} (no longer assigned)", nodeId, key);
             }
         }
+        strays.sweep(image, wanted);
         appliedVersion = image.getVersion();
     }
 
@@ -114,7 +120,8 @@ public final class ReplicaManager implements AutoCloseable {
         return null;
     }
 
-    private PartitionReplica openReplica(TopicRecord topic, int partition) {
+    private PartitionReplica openReplica(TopicRecord topic, PartitionRecord p) {
+        int partition = p.getPartition();
         Path dir = dataDir.resolve(key(topic.getName(), partition));
         try {
             Path idFile = dir.resolve(TOPIC_ID_FILE);
@@ -126,6 +133,7 @@ public final class ReplicaManager implements AutoCloseable {
             if (!Files.exists(idFile)) {
                 Files.writeString(idFile, topic.getTopicId(), StandardCharsets.UTF_8);
             }
+            StrayReplicas.recordAssigned(dir, p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
@@ -133,7 +141,7 @@ public final class ReplicaManager implements AutoCloseable {
                 logs.open(dir, LogConfig.from(topic.getConfigsMap(), maxBatchBytes)));
     }
 
-    private static void deleteDir(Path dir) {
+    static void deleteDir(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the leader answers with a diverging epoch, the follower truncates its log to where the
  * two histories last agree and fetches again (leader-epoch truncation, no reliance on the HW).
+ * When the leader's log starts beyond the follower's end (a new replica of a partition whose old
+ * segments retention deleted), the follower empties its log and continues from the leader's start.
  *
  * <p>Thread-safe. Loops run on gRPC callback threads and the shared scheduler.
  */
@@ -118,6 +120,9 @@ public final class ReplicaFetcher implements AutoCloseable {
                 if (response.hasDiverging()) {
                     truncateToAgreement(response.getDiverging());
                     scheduler.execute(this::fetch);
+                } else if (request.getFetchOffset() < response.getLogStartOffset()) {
+                    restartAtLeaderStart(response.getLogStartOffset());
+                    scheduler.execute(this::fetch);
                 } else if (!response.getBatches().isEmpty()) {
                     // Appended as the leader wrote it: the follower path never rewrites the buffer.
                     ByteBuffer batches = response.getBatches().asReadOnlyByteBuffer();
@@ -146,6 +151,13 @@ public final class ReplicaFetcher implements AutoCloseable {
             log.info("{}-{}: diverged from the leader at epoch {}; truncating from {} to {}", replica.topic(),
                     replica.partition(), d.getEpoch(), plog.logEndOffset(), target);
             plog.truncateTo(target);
+        }
+
+        private void restartAtLeaderStart(long leaderStart) {
+            PartitionLog plog = replica.log();
+            log.info("{}-{}: the leader's log starts at {}, beyond this log's end {}; restarting the log there",
+                    replica.topic(), replica.partition(), leaderStart, plog.logEndOffset());
+            plog.truncateFullyAndStartAt(leaderStart);
         }
 
         private void retryLater() {

@@ -460,6 +460,33 @@ class PartitionLogTest {
         return sizes;
     }
 
+    @Test
+    void aFollowerRestartedAtTheLeadersLogStartContinuesFromThereAndKeepsItAfterReopening() {
+        Path followerDir = dir.resolve("follower");
+        try (PartitionLog leader = PartitionLog.open(dir.resolve("leader"), MAX_BATCH);
+             PartitionLog follower = PartitionLog.open(followerDir, MAX_BATCH)) {
+            leader.append(batch(0, 5), EPOCH);
+            leader.append(batch(5, 5), EPOCH + 1);
+            follower.append(batch(0, 2), EPOCH - 1);
+
+            follower.truncateFullyAndStartAt(5);
+            assertEquals(5, follower.logStartOffset());
+            assertEquals(5, follower.logEndOffset());
+            assertEquals(List.of(), follower.leaderEpochs(), "the stale epochs are gone");
+            assertThrows(StrataException.class, () -> follower.read(0, 100, Long.MAX_VALUE));
+
+            follower.appendAsFollower(read(leader, 5, MAX_BATCH, leader.logEndOffset())).join();
+            assertEquals(10, follower.logEndOffset());
+            assertEquals(List.of(new LeaderEpochCache.EpochEntry(EPOCH + 1, 5)), follower.leaderEpochs());
+        }
+        try (PartitionLog reopened = PartitionLog.open(followerDir, MAX_BATCH)) {
+            assertEquals(5, reopened.logStartOffset());
+            assertEquals(10, reopened.logEndOffset());
+            assertEquals(List.of(5L, 6L, 7L, 8L, 9L), offsets(recordsOf(batchesOf(read(reopened, 5, MAX_BATCH,
+                    Long.MAX_VALUE)))));
+        }
+    }
+
     private void assertRejected(PartitionLog log, ByteBuffer batches, ErrorReason reason, String messagePart,
                                 long sizeBefore) throws IOException {
         long endBefore = log.logEndOffset();
