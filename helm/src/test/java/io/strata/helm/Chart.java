@@ -1,5 +1,6 @@
 package io.strata.helm;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +26,41 @@ final class Chart {
      * @param overrides   {@code --set} pairs (values without commas), applied in order
      */
     static Manifest render(List<String> valuesFiles, Map<String, String> overrides) {
-        return Manifest.parse(K8sTools.helm(templateArgs(valuesFiles, overrides).toArray(String[]::new)));
+        return render(K8sTools.chartDir(), valuesFiles, overrides);
+    }
+
+    /** The same, of a copy of the chart in {@code chartDir}. */
+    static Manifest render(Path chartDir, List<String> valuesFiles, Map<String, String> overrides) {
+        return Manifest.parse(K8sTools.helm(templateArgs(chartDir, valuesFiles, overrides).toArray(String[]::new)));
     }
 
     static Manifest render(String... valuesFiles) {
         return render(List.of(valuesFiles), Map.of());
     }
 
-    /** The error helm prints when these values must be refused. */
-    static String renderFailure(Map<String, String> overrides) {
-        return K8sTools.helmFailing(templateArgs(List.of(), overrides).toArray(String[]::new));
+    /** NOTES.txt as {@code helm install} prints it, rendered by a client-side dry run. */
+    static String notes(List<String> valuesFiles, Map<String, String> overrides) {
+        // install has no --kube-version: a client-side dry run assumes the helm client's Kubernetes version.
+        List<String> args = templateArgs(K8sTools.chartDir(), valuesFiles, overrides);
+        int kubeVersion = args.indexOf("--kube-version");
+        args.subList(kubeVersion, kubeVersion + 2).clear();
+        args.set(0, "install");
+        args.add("--dry-run=client");
+        String out = K8sTools.helm(args.toArray(String[]::new));
+        int notes = out.indexOf("\nNOTES:\n");
+        if (notes < 0) {
+            throw new AssertionError("helm install --dry-run printed no NOTES:\n" + out);
+        }
+        return out.substring(notes + "\nNOTES:\n".length());
     }
 
-    private static List<String> templateArgs(List<String> valuesFiles, Map<String, String> overrides) {
-        List<String> args = new ArrayList<>(List.of("template", RELEASE, K8sTools.chartDir().toString(),
+    /** The error helm prints when these values must be refused. */
+    static String renderFailure(Map<String, String> overrides) {
+        return K8sTools.helmFailing(templateArgs(K8sTools.chartDir(), List.of(), overrides).toArray(String[]::new));
+    }
+
+    private static List<String> templateArgs(Path chartDir, List<String> valuesFiles, Map<String, String> overrides) {
+        List<String> args = new ArrayList<>(List.of("template", RELEASE, chartDir.toString(),
                 "--namespace", NAMESPACE, "--kube-version", KUBE_VERSION));
         for (String file : valuesFiles) {
             args.add("--values");

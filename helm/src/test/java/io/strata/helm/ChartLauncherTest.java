@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
 import io.strata.common.net.Channels;
+import io.strata.common.net.HostPort;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.ClusterDescription;
 import io.strata.proto.CreateTopicRequest;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * override only sizes (4 storage nodes over 3 zones, 1 gateway, small JVM heaps) to fit a
  * shared 2-core machine.
  *
- * <p>The cluster must then form (every Pod passes its gRPC readiness probe), register each
+ * <p>The cluster must then form (every Pod passes its gRPC readiness probe), run the first
+ * produce and consume that NOTES.txt shows through the gateway Service, register each
  * storage node with its ordinal as id, its zone as rack and its Pod DNS name as address, place
  * replicas in distinct racks, and survive a rolling restart of the storage StatefulSet (SIGTERM,
  * highest ordinal first, each node back in the ISR before the next) under acks=all load without
@@ -50,7 +52,7 @@ class ChartLauncherTest {
     private static final String SMALL_JVM = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
     private static final int STORAGE_NODES = 4;
     private static final String[] ZONES = {"zone-a", "zone-b", "zone-c"};
-    private static final String TOPIC = "orders";
+    private static final String TOPIC = "load";
     private static final int PARTITIONS = 6;
 
     @TempDir
@@ -65,15 +67,22 @@ class ChartLauncherTest {
             sizes.put(role + ".javaOpts", SMALL_JVM);
         }
         Manifest manifest = Chart.render(List.of("multi-rack-values.yaml"), sizes);
+        String notes = Chart.notes(List.of("multi-rack-values.yaml"), sizes);
         DockerImage image = DockerImage.parse(K8sTools.repoRoot());
 
         try (ChartPods pods = new ChartPods(manifest, image, workDir, ChartLauncherTest::zoneOf)) {
             pods.startAll();
-            ManagedChannel channel = Channels.open(pods.serviceAddress("strata-gateway"));
+            HostPort gateway = pods.serviceAddress("strata-gateway");
+            ManagedChannel channel = Channels.open(gateway);
             try {
                 AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel);
+                // Ready storage Pods still have to register (readiness is their gRPC server's health).
                 assertStorageNodesRegisteredAsTheChartNamesThem(pods, admin);
                 assertMetadataPeersAreThePods(pods, admin);
+
+                String consumed = pods.runClient(notesWalkthrough(notes, gateway), Duration.ofMinutes(3));
+                assertTrue(consumed.contains("alice") && consumed.contains("order-1") && consumed.contains("bob")
+                        && consumed.contains("order-2"), "the NOTES walkthrough consumed what it produced:\n" + consumed);
 
                 TopicDescription topic = admin.createTopic(CreateTopicRequest.newBuilder().setName(TOPIC)
                         .setPartitions(PARTITIONS).setReplicationFactor(3).putConfigs("min.insync.replicas", "2")
@@ -100,6 +109,24 @@ class ChartLauncherTest {
                 Channels.close(channel);
             }
         }
+    }
+
+    /**
+     * The "first produce and consume" commands of NOTES.txt, run as written except that the
+     * port-forward's 127.0.0.1:9400 is the gateway's local address and {@code bin/strata} is the
+     * image's launcher (what {@code bin/strata} runs once built).
+     */
+    private static String notesWalkthrough(String notes, HostPort gateway) {
+        int start = notes.indexOf("A first produce and consume");
+        assertTrue(start >= 0, "NOTES.txt shows a first produce and consume:\n" + notes);
+        String[] block = notes.substring(notes.indexOf("\n\n", start) + 2).split("\n\n")[0].split("\n");
+        List<String> script = new ArrayList<>();
+        for (String line : block) {
+            script.add(line.strip().replace("127.0.0.1:9400", gateway.toString()).replace("bin/strata", "\"$STRATA\""));
+        }
+        assertTrue(script.stream().anyMatch(l -> l.contains("produce")) && script.stream().anyMatch(l -> l.contains("consume")),
+                "the walkthrough produces and consumes: " + script);
+        return String.join("\n", script);
     }
 
     /** The Node zone the test schedules each Pod in: ordinals round-robin over three zones. */

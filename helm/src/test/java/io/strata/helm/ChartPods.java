@@ -1,6 +1,9 @@
 package io.strata.helm;
 
 import io.strata.common.net.HostPort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -133,6 +137,45 @@ final class ChartPods implements AutoCloseable {
             }
         }
         throw new AssertionError("no ready Pod behind Service " + service + " (selector " + selector + ")\n" + describe());
+    }
+
+    /**
+     * Runs a shell script as {@code kubectl run --image=strata} would run a client: with the
+     * image's environment, {@code $STRATA} standing for the image's entrypoint. Returns its
+     * stdout; fails with its output if it fails.
+     */
+    String runClient(String script, Duration timeout) {
+        try {
+            Path dir = Files.createDirectories(site.workDir().resolve("client"));
+            Path out = dir.resolve("stdout.txt");
+            Path err = dir.resolve("stderr.txt");
+            ProcessBuilder builder = new ProcessBuilder("sh", "-ec", script).directory(dir.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            Map<String, String> env = builder.environment();
+            env.clear();
+            env.put("PATH", System.getenv("PATH"));
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("HOME", dir.toString());
+            env.putAll(site.image().env(site.imageRoot()));
+            env.put("STRATA_JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1");
+            env.put("STRATA", DockerImage.at(site.imageRoot(), site.image().entrypoint().get(0)).toString());
+            Process p = builder.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("client script did not finish in " + timeout.toSeconds() + " s:\n" + script);
+            }
+            String stdout = Files.readString(out);
+            if (p.exitValue() != 0) {
+                throw new AssertionError("client script exited " + p.exitValue() + ":\n" + script + "\nstdout:\n" + stdout
+                        + "\nstderr:\n" + Files.readString(err));
+            }
+            return stdout;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run a client script", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted running a client script", e);
+        }
     }
 
     /** Polls {@code condition} every 200 ms; fails with every Pod's state and log tail. */
