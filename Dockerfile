@@ -3,7 +3,9 @@
 # bin/strata: metadata | storage | gateway (the Helm chart's Pods), or a client command
 # (topics | produce | consume | perf). See the README, "Container image".
 #
-#   docker build -t REGISTRY/strata:0.1.0 .
+#   docker build --platform linux/amd64 -t REGISTRY/strata:0.1.0 .
+#
+# linux/amd64 only: the build pins RocksDB's linux64 native library (see metadata-service/pom.xml).
 #
 # The launcher test in helm/ (ChartLauncherTest) reads this file: it lays out the final stage's
 # COPY instructions locally and starts the chart's commands through ENTRYPOINT with ENV, so keep
