@@ -32,6 +32,8 @@ import io.strata.proto.internal.HeartbeatResponse;
 import io.strata.proto.internal.DescribeQuorumRequest;
 import io.strata.proto.internal.DescribeQuorumResponse;
 import io.strata.proto.internal.GetImageRequest;
+import io.strata.proto.internal.GetLocalStateRequest;
+import io.strata.proto.internal.LocalState;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataQuery;
@@ -269,6 +271,11 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> observer) {
         RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setListGroups(true).build(),
                 ListGroupsResponse.parser()));
+    }
+
+    @Override
+    public void getLocalState(GetLocalStateRequest request, StreamObserver<LocalState> observer) {
+        RpcCalls.unary(observer, () -> stateMachine.localState().toBuilder().setPeerId(self.toString()).build());
     }
 
     @Override
