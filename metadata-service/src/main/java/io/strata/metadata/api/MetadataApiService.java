@@ -70,6 +70,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     private final NodeLeaseController controller;
     private final boolean electPreferredOnRegister;
     private final Supplier<DescribeQuorumResponse> quorum;
+    private final OffsetCommitBatcher offsetCommits;
 
     /**
      * @param electPreferredOnRegister move leadership back to a node where it is the preferred replica when it
@@ -85,6 +86,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
         this.controller = controller;
         this.electPreferredOnRegister = electPreferredOnRegister;
         this.quorum = quorum;
+        this.offsetCommits = new OffsetCommitBatcher(raft::submit);
     }
 
     @Override
@@ -256,8 +258,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             }
             CommitOffsetsCommand command = CommitOffsetsCommand.newBuilder().setGroup(request.getGroup())
                     .addAllOffsets(request.getOffsetsList()).setCommitTimeMs(System.currentTimeMillis()).build();
-            return raft.submit(MetadataCommand.newBuilder().setCommitOffsets(command).build())
-                    .thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
+            return offsetCommits.submit(command).thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
         });
     }
 
