@@ -155,6 +155,7 @@ class MetadataBenchmark {
             List<HostPort> addresses = new ArrayList<>(group.apiAddresses());
             java.util.Collections.rotate(addresses, -follower);
             try (MetadataClient gateway = new MetadataClient(addresses, Duration.ofSeconds(20))) {
+                commitFor(gateway, 10, 16, 5); // JIT warm-up before the first measured combination
                 for (int batch : new int[] {1, 10, 100}) {
                     for (int inFlight : new int[] {1, 16}) {
                         commitFor(gateway, batch, inFlight, 2);
