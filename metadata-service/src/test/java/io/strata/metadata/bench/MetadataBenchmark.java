@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       subscribers ({@code -Dbench.watchers=S -Dbench.watchRounds=R});
  *   <li>{@link #offsetCommits}: offset commits per second from one client, as a gateway sends
  *       them, for several batch sizes and numbers of requests in flight
- *       ({@code -Dbench.commitSeconds=T} per combination).
+ *       ({@code -Dbench.commitSeconds=T} per combination, {@code -Dbench.commitBatches=1,10,100
+ *       -Dbench.commitInFlight=1,16}).
  * </ol>
  * Results are logged with the prefix {@code BENCH}.
  */
@@ -155,9 +156,12 @@ class MetadataBenchmark {
             List<HostPort> addresses = new ArrayList<>(group.apiAddresses());
             java.util.Collections.rotate(addresses, -follower);
             try (MetadataClient gateway = new MetadataClient(addresses, Duration.ofSeconds(20))) {
-                commitFor(gateway, 10, 16, 5); // JIT warm-up before the first measured combination
-                for (int batch : new int[] {1, 10, 100}) {
-                    for (int inFlight : new int[] {1, 16}) {
+                // JIT warm-up: without it the first combination measured runs at half speed.
+                int warmup = Integer.getInteger("bench.warmupSeconds", 10);
+                commitFor(gateway, 10, 16, warmup);
+                commitFor(gateway, 10, 1, warmup);
+                for (int batch : intsProperty("bench.commitBatches", "1,10,100")) {
+                    for (int inFlight : intsProperty("bench.commitInFlight", "1,16")) {
                         commitFor(gateway, batch, inFlight, 2);
                         CommitRun run = commitFor(gateway, batch, inFlight, seconds);
                         log.info("BENCH offset commits, {} partitions per request, {} in flight: {} commits/s, {} "
@@ -167,6 +171,12 @@ class MetadataBenchmark {
                 }
             }
         }
+    }
+
+    /** A comma-separated list of numbers from system property {@code name}. */
+    private static int[] intsProperty(String name, String defaults) {
+        return java.util.Arrays.stream(System.getProperty(name, defaults).split(",")).map(String::trim)
+                .mapToInt(Integer::parseInt).toArray();
     }
 
     /** Requests completed in a timed run of {@link #commitFor}, and their latencies. */
