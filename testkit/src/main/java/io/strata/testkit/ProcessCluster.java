@@ -95,9 +95,14 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Starts every member and waits until the gateways listen and every storage node is registered. */
+    /**
+     * Starts every member and waits until the gateways listen and every storage node is registered.
+     * Storage nodes start once the metadata peers have elected a leader: a node gives up when it
+     * cannot register in time, and a loaded machine can take a while to start three peers.
+     */
     public ProcessCluster start() {
         metadata.forEach(this::spawn);
+        metadataLeaderIndex(120_000);
         storage.forEach(this::spawn);
         gateways.forEach(this::spawn);
         for (int i = 0; i < storage.size(); i++) {
