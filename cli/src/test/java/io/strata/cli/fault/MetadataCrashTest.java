@@ -113,7 +113,7 @@ class MetadataCrashTest {
         CommitOffsetsRequest probe = CommitOffsetsRequest.newBuilder().setGroup("probe-" + name)
                 .addOffsets(TopicPartitionOffset.newBuilder().setTopic(MetadataLoad.OFFSETS_TOPIC).setPartition(0)
                         .setOffset(1)).build();
-        long deadline = since + TimeUnit.SECONDS.toNanos(60);
+        long deadline = since + TimeUnit.SECONDS.toNanos(120);
         try (MetadataClient client = new MetadataClient(cluster.metadataAddresses(), Duration.ofSeconds(30))) {
             while (true) {
                 try {
@@ -121,7 +121,7 @@ class MetadataCrashTest {
                     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
                 } catch (StrataException e) {
                     if (System.nanoTime() > deadline) {
-                        throw new AssertionError("no write was served within 60 s: " + e.getMessage() + "\n"
+                        throw new AssertionError("no write was served within 120 s: " + e.getMessage() + "\n"
                                 + cluster.describe(), e);
                     }
                 }
