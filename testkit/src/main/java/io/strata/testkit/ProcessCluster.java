@@ -152,9 +152,18 @@ public final class ProcessCluster implements AutoCloseable {
 
     /** Starts a metadata peer on its data and waits until its API listens (it may still be catching up). */
     public void startMetadataPeer(int index) {
-        Member m = metadata.get(index);
-        spawn(m);
-        await(m.name + " to listen", 60_000, () -> listening(m.port));
+        startMetadataPeers(index);
+    }
+
+    /** Starts metadata peers together — every process first, then waits until each API listens. */
+    public void startMetadataPeers(int... indexes) {
+        for (int i : indexes) {
+            spawn(metadata.get(i));
+        }
+        for (int i : indexes) {
+            Member m = metadata.get(i);
+            await(m.name + " to listen", 60_000, () -> listening(m.port));
+        }
     }
 
     /** The API addresses of the metadata peers; index i is peer {@code m<i+1>}. */

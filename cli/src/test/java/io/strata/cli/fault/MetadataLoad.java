@@ -90,7 +90,7 @@ final class MetadataLoad implements AutoCloseable {
     }
 
     private void createTopics() {
-        // One partition, replication factor 1: the storage nodes only need to host the topics,
+        // One partition, replication factor 1: the storage node only needs to host the topics,
         // and no replica fetchers compete with the metadata peers for the machine's two cores.
         for (int i = 0; !stop.get(); i++) {
             String name = "t-" + i;
