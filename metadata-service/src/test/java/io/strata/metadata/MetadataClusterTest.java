@@ -175,6 +175,52 @@ class MetadataClusterTest {
         assertEquals(40, peers[follower].dumpState().getOffsetsCount());
     }
 
+    @Test
+    void concurrentOffsetCommitsAreEachAppliedOrRejectedOnTheirOwn() throws Exception {
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        registerNodes(3);
+        createTopic("c", 4, 3);
+        int threads = 16;
+        int commits = 20;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String group = "g" + t;
+                done.add(pool.submit(() -> {
+                    for (int i = 1; i <= commits; i++) {
+                        CommitOffsetsRequest.Builder r = CommitOffsetsRequest.newBuilder().setGroup(group);
+                        for (int p = 0; p < 4; p++) {
+                            r.addOffsets(TopicPartitionOffset.newBuilder().setTopic("c").setPartition(p).setOffset(i));
+                        }
+                        client.call(stub -> stub.commitOffsets(r.build()));
+                    }
+                }));
+            }
+            // Interleaved with the valid ones, and so batched with them: rejected every time, alone.
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < commits; i++) {
+                    StrataException e = assertThrows(StrataException.class, () -> commitOffset("bad", "c", 9, 1));
+                    assertEquals(ErrorReason.UNKNOWN_PARTITION, e.reason());
+                }
+            }));
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        for (int t = 0; t < threads; t++) {
+            String group = "g" + t;
+            assertEquals(List.of(20L, 20L, 20L, 20L), client.call(stub -> stub.fetchOffsets(FetchOffsetsRequest
+                    .newBuilder().setGroup(group).build())).getOffsetsList().stream()
+                    .map(TopicPartitionOffset::getOffset).toList(), "group " + group);
+        }
+        assertTrue(client.call(stub -> stub.fetchOffsets(FetchOffsetsRequest.newBuilder().setGroup("bad").build()))
+                .getOffsetsList().isEmpty());
+        awaitIdenticalState();
+    }
+
     private void commitOffset(String group, String topic, int partition, long offset) {
         client.call(stub -> stub.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup(group)
                 .addOffsets(TopicPartitionOffset.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset))

@@ -20,6 +20,7 @@ import java.util.function.UnaryOperator;
 public final class TestGroup implements AutoCloseable {
     private final List<MetadataConfig> configs = new ArrayList<>();
     private final MetadataServer[] peers = new MetadataServer[3];
+    private final List<HostPort> apiAddresses;
     private final MetadataClient client;
 
     public TestGroup(Path dir, UnaryOperator<MetadataConfig> tweak) {
@@ -32,7 +33,8 @@ public final class TestGroup implements AutoCloseable {
         for (MetadataConfig.Peer p : list) {
             configs.add(tweak.apply(MetadataConfig.of(p.id(), list, dir.resolve(p.id()))));
         }
-        client = new MetadataClient(list.stream().map(MetadataConfig.Peer::apiAddress).toList(), Duration.ofSeconds(20));
+        apiAddresses = list.stream().map(MetadataConfig.Peer::apiAddress).toList();
+        client = new MetadataClient(apiAddresses, Duration.ofSeconds(20));
         for (int i = 0; i < 3; i++) {
             start(i);
         }
@@ -51,6 +53,11 @@ public final class TestGroup implements AutoCloseable {
 
     public MetadataServer peer(int i) {
         return peers[i];
+    }
+
+    /** The API address of each peer, in peer order. */
+    public List<HostPort> apiAddresses() {
+        return apiAddresses;
     }
 
     public MetadataClient client() {

@@ -1,10 +1,17 @@
 package io.strata.testkit;
 
+import io.grpc.ManagedChannel;
 import io.strata.common.metadata.MetadataClient;
+import io.strata.common.net.Channels;
 import io.strata.common.net.FreePorts;
 import io.strata.common.net.HostPort;
+import io.strata.proto.MetadataPeerDescription;
+import io.strata.proto.internal.DescribeQuorumRequest;
 import io.strata.proto.internal.GetImageRequest;
+import io.strata.proto.internal.GetLocalStateRequest;
+import io.strata.proto.internal.LocalState;
 import io.strata.proto.internal.MetadataImage;
+import io.strata.proto.internal.MetadataServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -13,8 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,9 +95,14 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Starts every member and waits until the gateways listen and every storage node is registered. */
+    /**
+     * Starts every member and waits until the gateways listen and every storage node is registered.
+     * Storage nodes start once the metadata peers have elected a leader: a node gives up when it
+     * cannot register in time, and a loaded machine can take a while to start three peers.
+     */
     public ProcessCluster start() {
         metadata.forEach(this::spawn);
+        metadataLeaderIndex(120_000);
         storage.forEach(this::spawn);
         gateways.forEach(this::spawn);
         for (int i = 0; i < storage.size(); i++) {
@@ -136,8 +150,75 @@ public final class ProcessCluster implements AutoCloseable {
         kill(metadata.get(index));
     }
 
+    /** Starts a metadata peer on its data and waits until its API listens (it may still be catching up). */
     public void startMetadataPeer(int index) {
-        spawn(metadata.get(index));
+        startMetadataPeers(index);
+    }
+
+    /** Starts metadata peers together — every process first, then waits until each API listens. */
+    public void startMetadataPeers(int... indexes) {
+        for (int i : indexes) {
+            spawn(metadata.get(i));
+        }
+        for (int i : indexes) {
+            Member m = metadata.get(i);
+            await(m.name + " to listen", 60_000, () -> listening(m.port));
+        }
+    }
+
+    /** The API addresses of the metadata peers; index i is peer {@code m<i+1>}. */
+    public List<HostPort> metadataAddresses() {
+        return List.copyOf(metadataApis);
+    }
+
+    /**
+     * Index of the metadata peer that leads the Raft group now, waiting up to {@code timeoutMs}
+     * for one: the peer that every running peer names as leader (DescribeQuorum) and that
+     * reports itself as leader, so a peer that just lost leadership is not taken for the leader.
+     */
+    public int metadataLeaderIndex(long timeoutMs) {
+        int[] found = {-1};
+        await("a metadata Raft leader all running peers agree on", timeoutMs, () -> {
+            found[0] = agreedLeader();
+            return found[0] >= 0;
+        });
+        return found[0];
+    }
+
+    private int agreedLeader() {
+        String leader = null;
+        for (int i = 0; i < metadata.size(); i++) {
+            if (metadata.get(i).process == null) {
+                continue;
+            }
+            String named = askPeer(i, stub -> stub.describeQuorum(DescribeQuorumRequest.getDefaultInstance()))
+                    .map(q -> q.getPeersList().stream().filter(p -> p.getRole().equals("LEADER"))
+                            .map(MetadataPeerDescription::getId).findFirst().orElse(null))
+                    .orElse(null);
+            if (named == null || (leader != null && !leader.equals(named))) {
+                return -1;
+            }
+            leader = named;
+        }
+        int index = leader == null ? -1 : Integer.parseInt(leader.substring(1)) - 1;
+        return index >= 0 && metadata.get(index).process != null ? index : -1;
+    }
+
+    /** What metadata peer {@code index} has applied, read from that peer alone; empty when it does not answer. */
+    public Optional<LocalState> metadataLocalState(int index) {
+        return askPeer(index, stub -> stub.getLocalState(GetLocalStateRequest.getDefaultInstance()));
+    }
+
+    private <T> Optional<T> askPeer(int index, Function<MetadataServiceGrpc.MetadataServiceBlockingStub, T> call) {
+        ManagedChannel channel = Channels.open(metadataApis.get(index));
+        try {
+            return Optional.of(call.apply(MetadataServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        } finally {
+            Channels.close(channel);
+        }
     }
 
     public void killGateway(int index) {

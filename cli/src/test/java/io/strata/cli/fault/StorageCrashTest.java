@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
-import io.strata.cli.Strata;
 import io.strata.common.net.Channels;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.CreateTopicRequest;
@@ -33,15 +32,9 @@ class StorageCrashTest {
     @TempDir
     Path dataDir;
 
-    private static List<String> launcher() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Strata.class.getName());
-    }
-
     @Test
     void acknowledgedWritesSurviveStorageNodesKilledWithSigkill() throws Exception {
-        try (ProcessCluster cluster = new ProcessCluster(launcher(), dataDir, 3, 3, 1).start()) {
+        try (ProcessCluster cluster = new ProcessCluster(StrataLauncher.command(), dataDir, 3, 3, 1).start()) {
             ManagedChannel channel = Channels.open(cluster.gatewayAddress());
             try {
                 TopicDescription topic = createTopic(channel);
@@ -117,7 +110,7 @@ class StorageCrashTest {
 
     @Test
     void killingEachPartitionLeaderInTurnLosesNoAcknowledgedWrite() throws Exception {
-        try (ProcessCluster cluster = new ProcessCluster(launcher(), dataDir, 3, 3, 1).start()) {
+        try (ProcessCluster cluster = new ProcessCluster(StrataLauncher.command(), dataDir, 3, 3, 1).start()) {
             ManagedChannel channel = Channels.open(cluster.gatewayAddress());
             try {
                 TopicDescription topic = createTopic(channel);

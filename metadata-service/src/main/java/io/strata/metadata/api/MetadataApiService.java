@@ -35,6 +35,8 @@ import io.strata.proto.internal.HeartbeatResponse;
 import io.strata.proto.internal.DescribeQuorumRequest;
 import io.strata.proto.internal.DescribeQuorumResponse;
 import io.strata.proto.internal.GetImageRequest;
+import io.strata.proto.internal.GetLocalStateRequest;
+import io.strata.proto.internal.LocalState;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataQuery;
@@ -71,6 +73,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     private final NodeLeaseController controller;
     private final boolean electPreferredOnRegister;
     private final Supplier<DescribeQuorumResponse> quorum;
+    private final OffsetCommitBatcher offsetCommits;
 
     /**
      * @param electPreferredOnRegister move leadership back to a node where it is the preferred replica when it
@@ -86,6 +89,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
         this.controller = controller;
         this.electPreferredOnRegister = electPreferredOnRegister;
         this.quorum = quorum;
+        this.offsetCommits = new OffsetCommitBatcher(raft::submit);
     }
 
     @Override
@@ -267,8 +271,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             }
             CommitOffsetsCommand command = CommitOffsetsCommand.newBuilder().setGroup(request.getGroup())
                     .addAllOffsets(request.getOffsetsList()).setCommitTimeMs(System.currentTimeMillis()).build();
-            return raft.submit(MetadataCommand.newBuilder().setCommitOffsets(command).build())
-                    .thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
+            return offsetCommits.submit(command).thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
         });
     }
 
@@ -282,6 +285,11 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> observer) {
         RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setListGroups(true).build(),
                 ListGroupsResponse.parser()));
+    }
+
+    @Override
+    public void getLocalState(GetLocalStateRequest request, StreamObserver<LocalState> observer) {
+        RpcCalls.unary(observer, () -> stateMachine.localState().toBuilder().setPeerId(self.toString()).build());
     }
 
     @Override

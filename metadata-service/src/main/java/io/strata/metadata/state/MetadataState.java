@@ -19,6 +19,8 @@ import io.strata.proto.internal.CreatePartitionsCommand;
 import io.strata.proto.internal.ElectLeadersCommand;
 import io.strata.proto.internal.FenceNodesCommand;
 import io.strata.proto.internal.UnfenceNodeCommand;
+import io.strata.proto.internal.CommandResults;
+import io.strata.proto.internal.CommitOffsetsBatch;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.CommittedOffset;
 import io.strata.proto.internal.MetadataCommand;
@@ -99,6 +101,7 @@ public final class MetadataState implements AutoCloseable {
             case CREATE_TOPIC -> createTopic(command.getCreateTopic(), change);
             case DELETE_TOPIC -> deleteTopic(command.getDeleteTopic().getName(), change);
             case COMMIT_OFFSETS -> commitOffsets(command.getCommitOffsets(), change);
+            case COMMIT_OFFSETS_BATCH -> commitOffsetsBatch(command.getCommitOffsetsBatch(), change);
             case FENCE_NODES -> fenceNodes(command.getFenceNodes(), change);
             case UNFENCE_NODE -> unfenceNode(command.getUnfenceNode(), change);
             case ALTER_PARTITION -> alterPartition(command.getAlterPartition(), change);
@@ -409,6 +412,24 @@ public final class MetadataState implements AutoCloseable {
                     .setCommitTimeMs(c.getCommitTimeMs()).build());
         }
         return ok();
+    }
+
+    /**
+     * Applies each commit of a batch as if it were a command of its own: one that is rejected
+     * leaves no trace (its effects are collected apart and only kept on success), the others apply.
+     */
+    private CommandResult commitOffsetsBatch(CommitOffsetsBatch batch, StateChange change) {
+        CommandResults.Builder results = CommandResults.newBuilder();
+        for (CommitOffsetsCommand c : batch.getCommitsList()) {
+            StateChange own = new StateChange();
+            CommandResult result = commitOffsets(c, own);
+            if (!result.hasError()) {
+                own.offsetPuts().forEach(change::putOffset);
+                own.offsetDeletes().forEach(change::deleteOffset);
+            }
+            results.addResults(result);
+        }
+        return CommandResult.newBuilder().setResults(results).build();
     }
 
     /** The image gateways and storage nodes route by; rebuilt lazily after a change. */

@@ -1,11 +1,13 @@
 package io.strata.metadata.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.strata.common.error.Errors;
 import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsResponse;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.LocalState;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
@@ -220,6 +222,17 @@ public final class MetadataStateMachine extends BaseStateMachine {
     /** Everything this peer has applied, as one message (for comparing peers); empty while reloading a snapshot. */
     public synchronized MetadataSnapshot dump() {
         return state == null ? MetadataSnapshot.getDefaultInstance() : state.snapshot();
+    }
+
+    /**
+     * Everything this peer has applied together with the Raft index it reflects, read under one
+     * lock so the two agree. Fails with METADATA_UNAVAILABLE while a snapshot is being loaded.
+     */
+    public synchronized LocalState localState() {
+        if (state == null) {
+            throw Errors.metadataUnavailable("this metadata peer is loading a snapshot; ask again shortly");
+        }
+        return LocalState.newBuilder().setAppliedIndex(state.appliedIndex()).setState(state.snapshot()).build();
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.strata.proto.DeleteTopicRequest;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.TopicPartitionOffset;
+import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.CommitOffsetsBatch;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.PartitionRecord;
@@ -155,5 +157,30 @@ class MetadataStateTest {
         var left = s.committedOffsets(FetchOffsetsRequest.newBuilder().setGroup("g").build());
         assertEquals(1, left.size());
         assertEquals("b", left.get(0).getTopic());
+    }
+
+    @Test
+    void eachCommitOfABatchSucceedsOrFailsOnItsOwn() {
+        MetadataState s = open("s");
+        s.apply(register(1), 1, 1);
+        s.apply(topic("a", 1, 1), 1, 2);
+        CommitOffsetsCommand good = commit("g", "a", 0, 5).getCommitOffsets();
+        // Partition 0 is valid, partition 7 is not: the whole request is rejected, partition 0 included.
+        CommitOffsetsCommand bad = good.toBuilder().setGroup("h").addOffsets(TopicPartitionOffset.newBuilder()
+                .setTopic("a").setPartition(7).setOffset(1)).build();
+        CommitOffsetsCommand later = commit("g", "a", 1, 9).getCommitOffsets();
+        CommandResult result = s.apply(MetadataCommand.newBuilder().setCommitOffsetsBatch(CommitOffsetsBatch.newBuilder()
+                .addCommits(good).addCommits(bad).addCommits(later)).build(), 1, 3);
+
+        List<CommandResult> results = result.getResults().getResultsList();
+        assertEquals(3, results.size());
+        assertTrue(results.get(0).getOk());
+        assertEquals(ErrorReason.UNKNOWN_PARTITION, results.get(1).getError().getReason());
+        assertTrue(results.get(2).getOk());
+        assertEquals(List.of(5L, 9L), s.committedOffsets(FetchOffsetsRequest.newBuilder().setGroup("g").build())
+                .stream().map(TopicPartitionOffset::getOffset).toList());
+        assertEquals(List.of(), s.committedOffsets(FetchOffsetsRequest.newBuilder().setGroup("h").build()),
+                "the rejected request left nothing");
+        assertEquals(3, s.appliedIndex());
     }
 }
