@@ -6,6 +6,7 @@ import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsResponse;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.GroupRecord;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
@@ -248,6 +249,8 @@ public final class MetadataStateMachine extends BaseStateMachine {
                             .addAllOffsets(state.committedOffsets(q.getFetchOffsets())).build();
                     case LIST_GROUPS -> ListGroupsResponse.newBuilder().addAllGroups(state.groups()).build();
                     case SYNC -> MetadataImage.newBuilder().setVersion(state.image().getVersion()).build();
+                    case DESCRIBE_GROUP -> java.util.Objects.requireNonNullElse(
+                            state.describeGroup(q.getDescribeGroup()), GroupRecord.getDefaultInstance());
                     case QUERY_NOT_SET -> throw new IllegalArgumentException("empty metadata query");
                 };
             }
@@ -255,6 +258,16 @@ public final class MetadataStateMachine extends BaseStateMachine {
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** A group's record as this peer applied it, or null (none, or the state is reloading). */
+    public synchronized GroupRecord group(String name) {
+        return state == null ? null : state.group(name);
+    }
+
+    /** Every group record as this peer applied it. */
+    public synchronized java.util.List<GroupRecord> groups() {
+        return state == null ? java.util.List.of() : state.groupRecords();
     }
 
     /** The image as of the last entry this peer applied (may trail the leader). */
