@@ -27,7 +27,7 @@ import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.GroupHeartbeatRequest;
 import io.strata.proto.internal.GroupHeartbeatResponse;
-import io.strata.proto.internal.GroupRecord;
+import io.strata.proto.GroupDescription;
 import io.strata.proto.DeleteGroupRequest;
 import io.strata.proto.DeleteGroupResponse;
 import io.strata.proto.DescribeGroupRequest;
@@ -285,11 +285,11 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     }
 
     @Override
-    public void describeGroup(DescribeGroupRequest request, StreamObserver<GroupRecord> observer) {
+    public void describeGroup(DescribeGroupRequest request, StreamObserver<GroupDescription> observer) {
         RpcCalls.async(observer, () -> {
             GroupCoordinator.validateGroupId(request.getGroup());
             return raft.query(MetadataQuery.newBuilder().setDescribeGroup(request.getGroup()).build(),
-                    GroupRecord.parser()).thenApply(g -> {
+                    GroupDescription.parser()).thenApply(g -> {
                         if (g.getGroup().isEmpty()) {
                             throw new StrataException(ErrorReason.UNKNOWN_GROUP, "group '" + request.getGroup()
                                     + "' does not exist (it has no members and no committed offsets)");

@@ -7,6 +7,8 @@ import io.strata.proto.FetchOffsetsResponse;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.GroupRecord;
+import io.strata.metadata.groups.GroupDescriptions;
+import io.strata.proto.GroupDescription;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
@@ -249,8 +251,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
                             .addAllOffsets(state.committedOffsets(q.getFetchOffsets())).build();
                     case LIST_GROUPS -> ListGroupsResponse.newBuilder().addAllGroups(state.groups()).build();
                     case SYNC -> MetadataImage.newBuilder().setVersion(state.image().getVersion()).build();
-                    case DESCRIBE_GROUP -> java.util.Objects.requireNonNullElse(
-                            state.describeGroup(q.getDescribeGroup()), GroupRecord.getDefaultInstance());
+                    case DESCRIBE_GROUP -> describeGroup(q.getDescribeGroup());
                     case QUERY_NOT_SET -> throw new IllegalArgumentException("empty metadata query");
                 };
             }
@@ -258,6 +259,11 @@ public final class MetadataStateMachine extends BaseStateMachine {
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private GroupDescription describeGroup(String name) {
+        GroupRecord g = state.describeGroup(name);
+        return g == null ? GroupDescription.getDefaultInstance() : GroupDescriptions.of(g);
     }
 
     /** A group's record as this peer applied it, or null (none, or the state is reloading). */
