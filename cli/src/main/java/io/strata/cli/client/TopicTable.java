@@ -2,7 +2,6 @@ package io.strata.cli.client;
 
 import io.strata.proto.PartitionDescription;
 import io.strata.proto.TopicDescription;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,24 +26,11 @@ public final class TopicTable {
                 .append("  Partitions: ").append(topic.getPartitionsCount())
                 .append("  ReplicationFactor: ").append(topic.getReplicationFactor())
                 .append('\n');
-        List<String[]> rows = new ArrayList<>();
-        rows.add(COLUMNS);
+        Columns table = new Columns(COLUMNS);
         topic.getPartitionsList().stream()
                 .sorted((a, b) -> Integer.compare(a.getPartition(), b.getPartition()))
-                .forEach(p -> rows.add(row(p)));
-        int[] widths = new int[COLUMNS.length];
-        for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(i == row.length - 1 ? row[i] : pad(row[i], widths[i] + 2));
-            }
-            sb.append(line.toString().stripTrailing()).append('\n');
-        }
+                .forEach(p -> table.row(row(p)));
+        sb.append(table.render());
         Map<String, String> configs = new TreeMap<>(topic.getConfigsMap());
         sb.append("Configs:");
         if (configs.isEmpty()) {
@@ -67,9 +53,5 @@ public final class TopicTable {
 
     private static String ids(List<Integer> ids) {
         return ids.isEmpty() ? "-" : ids.stream().map(String::valueOf).collect(Collectors.joining(","));
-    }
-
-    private static String pad(String s, int width) {
-        return s + " ".repeat(Math.max(0, width - s.length()));
     }
 }
