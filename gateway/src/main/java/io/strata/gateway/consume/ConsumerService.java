@@ -22,9 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The public Consumer API: group sessions (each Subscribe stream is one member, see
@@ -37,7 +35,6 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
     private final CoordinatorLink coordinator;
     private final Duration requestTimeout;
     private final int fetchMaxBytes;
-    private final Set<ConsumerSession> sessions = ConcurrentHashMap.newKeySet();
 
     public ConsumerService(MetadataCache cache, PartitionReader reader, GroupOffsets offsets,
                            CoordinatorLink coordinator, Duration requestTimeout, int fetchMaxBytes) {
@@ -49,17 +46,9 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
         this.fetchMaxBytes = fetchMaxBytes;
     }
 
-    /** How many Subscribe sessions are open on this gateway. */
-    public int openSessions() {
-        return sessions.size();
-    }
-
     @Override
     public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> observer) {
-        ConsumerSession session = new ConsumerSession(observer, cache, reader, offsets, coordinator, requestTimeout,
-                fetchMaxBytes, sessions::remove);
-        sessions.add(session);
-        return session;
+        return new ConsumerSession(observer, cache, reader, offsets, coordinator, requestTimeout, fetchMaxBytes);
     }
 
     @Override

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
@@ -62,7 +61,6 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
     private final CoordinatorLink link;
     private final Duration requestTimeout;
     private final int fetchMaxBytes;
-    private final Consumer<ConsumerSession> onClose;
     private final SessionAssignment assignment = new SessionAssignment();
     /**
      * Held while an assignment change is applied and pushed, and while a poll picks the partitions
@@ -78,8 +76,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
     private boolean closed;
 
     ConsumerSession(StreamObserver<SubscribeResponse> out, MetadataCache cache, PartitionReader reader,
-                    GroupOffsets offsets, CoordinatorLink link, Duration requestTimeout, int fetchMaxBytes,
-                    Consumer<ConsumerSession> onClose) {
+                    GroupOffsets offsets, CoordinatorLink link, Duration requestTimeout, int fetchMaxBytes) {
         this.out = out;
         this.cache = cache;
         this.reader = reader;
@@ -88,7 +85,6 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
         this.link = link;
         this.requestTimeout = requestTimeout;
         this.fetchMaxBytes = fetchMaxBytes;
-        this.onClose = onClose;
     }
 
     @Override
@@ -347,7 +343,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
         }
     }
 
-    /** Ends the stream (if still open), leaves the group, and forgets the session. */
+    /** Ends the stream (if still open) and leaves the group. */
     private void finish() {
         synchronized (out) {
             if (!closed) {
@@ -360,7 +356,6 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
             }
         }
         leaveGroup();
-        onClose.accept(this);
     }
 
     private void leaveGroup() {
@@ -376,7 +371,6 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
             closed = true;
         }
         leaveGroup();
-        onClose.accept(this);
     }
 
     @Override
