@@ -5,6 +5,7 @@ import io.strata.common.net.HostPort;
 import io.strata.common.server.GrpcServer;
 import io.strata.gateway.admin.AdminService;
 import io.strata.gateway.consume.ConsumerService;
+import io.strata.gateway.consume.CoordinatorLink;
 import io.strata.gateway.consume.GroupOffsets;
 import io.strata.gateway.consume.PartitionReader;
 import io.strata.gateway.produce.ProduceHandler;
@@ -30,6 +31,7 @@ public final class GatewayServer implements AutoCloseable {
     private NodeChannels channels;
     private PartitionRouter router;
     private GrpcServer server;
+    private CoordinatorLink coordinator;
 
     public GatewayServer(GatewayConfig config) {
         this.config = config;
@@ -43,11 +45,13 @@ public final class GatewayServer implements AutoCloseable {
         router = new PartitionRouter(cache, channels);
         PartitionReader reader = new PartitionReader(router, config.requestTimeout());
         GroupOffsets offsets = new GroupOffsets(metadata, cache);
-        ConsumerService consumer = new ConsumerService(cache, reader, offsets, config.fetchMaxBytes());
+        coordinator = new CoordinatorLink(metadata, () -> address().toString());
+        ConsumerService consumer = new ConsumerService(cache, reader, offsets, coordinator, config.requestTimeout(),
+                config.fetchMaxBytes());
         server = new GrpcServer("gateway", config.bind(), config.maxRequestBytes(), List.of(
                 new ProducerService(new ProduceHandler(cache, router, config.requestTimeout())),
                 consumer,
-                new AdminService(metadata, cache, offsets, reader, consumer, () -> address().toString())));
+                new AdminService(metadata, cache, offsets, reader)));
         server.start();
         log.info("gateway listening on {}:{}", config.bind().host(), server.port());
         return this;
@@ -61,10 +65,29 @@ public final class GatewayServer implements AutoCloseable {
         return new HostPort(config.bind().host(), server.port());
     }
 
+    /**
+     * Stops at once, the way a crash would: consumer-group members hosted here stop heartbeating
+     * without leaving (the coordinator removes them when their sessions time out) and every
+     * stream is cut. For fault tests.
+     */
+    public void halt() {
+        if (coordinator != null) {
+            coordinator.halt();
+        }
+        if (server != null) {
+            server.halt();
+        }
+        close();
+    }
+
+    /** Stops: open consumer sessions leave their groups, calls in progress get a few seconds to finish. */
     @Override
     public void close() {
         if (server != null) {
             server.close();
+        }
+        if (coordinator != null) {
+            coordinator.close();
         }
         try {
             if (watch != null) {

@@ -25,6 +25,9 @@ import java.util.List;
  *                      preferred (first) replica as soon as it is live and in the ISR again: when
  *                      it returns (registers or heartbeats after being fenced) and when an
  *                      AlterPartition brings it back into the ISR. Default: true
+ * @param groupHeartbeatInterval how often consumer-group members heartbeat (at most a third of
+ *                      their session timeout); a rebalance step waits for up to one interval.
+ *                      Default: 1 s (Kafka: 5 s)
  */
 public record MetadataConfig(
         String peerId,
@@ -36,7 +39,8 @@ public record MetadataConfig(
         Duration callTimeout,
         long logSegmentBytes,
         Duration nodeLease,
-        boolean autoPreferredLeaderElection) {
+        boolean autoPreferredLeaderElection,
+        Duration groupHeartbeatInterval) {
 
     /** One member of the metadata Raft group. */
     public record Peer(String id, HostPort raftAddress, HostPort apiAddress) {
@@ -61,6 +65,7 @@ public record MetadataConfig(
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
     public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L * 1024 * 1024;
     public static final Duration DEFAULT_NODE_LEASE = Duration.ofMillis(2500);
+    public static final Duration DEFAULT_GROUP_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
     public MetadataConfig {
         if (peers.stream().noneMatch(p -> p.id().equals(peerId))) {
@@ -73,6 +78,10 @@ public record MetadataConfig(
         }
         if (nodeLease.toMillis() < 30) {
             throw Errors.invalid("node lease must be at least 30 ms, got " + nodeLease.toMillis() + " ms");
+        }
+        if (groupHeartbeatInterval.toMillis() < 10) {
+            throw Errors.invalid("group heartbeat interval must be at least 10 ms, got "
+                    + groupHeartbeatInterval.toMillis() + " ms");
         }
     }
 
@@ -92,32 +101,39 @@ public record MetadataConfig(
         HostPort api = peers.stream().filter(p -> p.id().equals(peerId)).findFirst()
                 .map(Peer::apiAddress).orElse(new HostPort("127.0.0.1", 9420));
         return new MetadataConfig(peerId, peers, api, dataDir, "strata", DEFAULT_SNAPSHOT_EVERY, DEFAULT_CALL_TIMEOUT,
-                DEFAULT_LOG_SEGMENT_BYTES, DEFAULT_NODE_LEASE, true);
+                DEFAULT_LOG_SEGMENT_BYTES, DEFAULT_NODE_LEASE, true, DEFAULT_GROUP_HEARTBEAT_INTERVAL);
     }
 
     public MetadataConfig withApiBind(HostPort bind) {
         return new MetadataConfig(peerId, peers, bind, dataDir, clusterName, snapshotEvery, callTimeout,
-                logSegmentBytes, nodeLease, autoPreferredLeaderElection);
+                logSegmentBytes, nodeLease, autoPreferredLeaderElection,
+                groupHeartbeatInterval);
     }
 
     public MetadataConfig withSnapshotEvery(long entries) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, entries, callTimeout,
-                logSegmentBytes, nodeLease, autoPreferredLeaderElection);
+                logSegmentBytes, nodeLease, autoPreferredLeaderElection,
+                groupHeartbeatInterval);
     }
 
     public MetadataConfig withLogSegmentBytes(long bytes) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
-                bytes, nodeLease, autoPreferredLeaderElection);
+                bytes, nodeLease, autoPreferredLeaderElection, groupHeartbeatInterval);
     }
 
     public MetadataConfig withNodeLease(Duration lease) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
-                logSegmentBytes, lease, autoPreferredLeaderElection);
+                logSegmentBytes, lease, autoPreferredLeaderElection, groupHeartbeatInterval);
     }
 
     public MetadataConfig withAutoPreferredLeaderElection(boolean enabled) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
-                logSegmentBytes, nodeLease, enabled);
+                logSegmentBytes, nodeLease, enabled, groupHeartbeatInterval);
+    }
+
+    public MetadataConfig withGroupHeartbeatInterval(Duration interval) {
+        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
+                logSegmentBytes, nodeLease, autoPreferredLeaderElection, interval);
     }
 
     public Peer self() {

@@ -5,6 +5,7 @@ import io.strata.common.server.GrpcServer;
 import io.strata.metadata.api.MetadataApiService;
 import io.strata.metadata.api.RaftCommands;
 import io.strata.metadata.controller.NodeLeaseController;
+import io.strata.metadata.groups.GroupCoordinator;
 import io.strata.metadata.state.MetadataStateMachine;
 import io.strata.metadata.watch.WatchHub;
 import io.strata.proto.MetadataPeerDescription;
@@ -49,6 +50,7 @@ public final class MetadataServer implements AutoCloseable {
     private RaftServer raftServer;
     private RaftCommands raft;
     private NodeLeaseController controller;
+    private GroupCoordinator groups;
     private GrpcServer api;
 
     public MetadataServer(MetadataConfig config) {
@@ -82,11 +84,17 @@ public final class MetadataServer implements AutoCloseable {
             controller = new NodeLeaseController(config.peerId(), config.nodeLease(),
                     config.autoPreferredLeaderElection(), this::isReadyLeader, stateMachine::localImage,
                     raft::submit, System::nanoTime);
-            stateMachine.onLeaderChanged(controller::onLeaderChanged);
+            groups = new GroupCoordinator(config.peerId(), config.groupHeartbeatInterval(), this::isReadyLeader,
+                    stateMachine::group, stateMachine::groups, raft::submit, System::nanoTime);
+            stateMachine.onLeaderChanged(() -> {
+                controller.onLeaderChanged();
+                groups.onLeaderChanged();
+            });
             controller.start();
+            groups.start();
             api = new GrpcServer("metadata " + config.peerId(), config.apiBind(), Channels.MAX_INBOUND_MESSAGE_BYTES,
                     List.of(new MetadataApiService(raft, RaftPeerId.valueOf(config.peerId()), stateMachine, watchHub,
-                            controller,
+                            controller, groups,
                             config.autoPreferredLeaderElection(), this::describeQuorum))).start();
             log.info("metadata peer {} started: raft {} api port {}", config.peerId(),
                     config.self().raftAddress(), api.port());
@@ -204,6 +212,9 @@ public final class MetadataServer implements AutoCloseable {
         }
         if (controller != null) {
             controller.close();
+        }
+        if (groups != null) {
+            groups.close();
         }
         try {
             if (raft != null) {

@@ -175,6 +175,14 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Stops gateway {@code i} the way a crash would (see {@link GatewayServer#halt()}). */
+    public void haltGateway(int i) {
+        if (gateways[i] != null) {
+            gateways[i].halt();
+            gateways[i] = null;
+        }
+    }
+
     public HostPort gatewayAddress() {
         return gatewayAddress(0);
     }

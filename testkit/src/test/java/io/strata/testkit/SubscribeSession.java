@@ -2,16 +2,24 @@ package io.strata.testkit;
 
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
+import io.strata.proto.Assignment;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeResponse;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
-/** A blocking request/response wrapper over a raw Subscribe stream, as any gRPC client would drive it. */
+/**
+ * A blocking request/response wrapper over a raw Subscribe stream, as any gRPC client would drive
+ * it; assignments the gateway pushes are kept in arrival order.
+ */
 final class SubscribeSession implements AutoCloseable {
     private final BlockingQueue<Object> responses = new LinkedBlockingQueue<>();
+    private final List<Assignment> pushed = new CopyOnWriteArrayList<>();
     private final StreamObserver<SubscribeRequest> requests;
     private long nextId = 1;
 
@@ -19,7 +27,11 @@ final class SubscribeSession implements AutoCloseable {
         requests = ConsumerGrpc.newStub(channel).subscribe(new StreamObserver<>() {
             @Override
             public void onNext(SubscribeResponse value) {
-                responses.add(value);
+                if (value.getRequestId() == 0 && value.hasAssignment()) {
+                    pushed.add(value.getAssignment());
+                } else {
+                    responses.add(value);
+                }
             }
 
             @Override
@@ -50,6 +62,20 @@ final class SubscribeSession implements AutoCloseable {
                 return r;
             }
         }
+    }
+
+    /** Waits up to 60 s for a pushed assignment that satisfies {@code condition}. */
+    Assignment awaitPush(String what, Predicate<Assignment> condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (Assignment a : pushed) {
+                if (condition.test(a)) {
+                    return a;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no pushed assignment " + what + "; pushed: " + pushed);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.strata.cli.client;
 
 import io.strata.proto.PartitionDescription;
 import io.strata.proto.TopicDescription;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,12 +25,11 @@ public final class TopicTable {
                 .append("  Partitions: ").append(topic.getPartitionsCount())
                 .append("  ReplicationFactor: ").append(topic.getReplicationFactor())
                 .append('\n');
-        List<String[]> rows = new ArrayList<>();
-        rows.add(COLUMNS);
+        Columns table = new Columns(COLUMNS);
         topic.getPartitionsList().stream()
                 .sorted((a, b) -> Integer.compare(a.getPartition(), b.getPartition()))
-                .forEach(p -> rows.add(row(p)));
-        sb.append(TextTable.render(rows));
+                .forEach(p -> table.row(row(p)));
+        sb.append(table.render());
         Map<String, String> configs = new TreeMap<>(topic.getConfigsMap());
         sb.append("Configs:");
         if (configs.isEmpty()) {

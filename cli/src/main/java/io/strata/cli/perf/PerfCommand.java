@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code strata perf}: benchmarks that print their figures. */
 @Command(name = "perf", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {PerfCommand.Log.class, PerfCommand.Produce.class})
+        subcommands = {PerfCommand.Log.class, PerfCommand.Produce.class, PerfCommand.Groups.class})
 public final class PerfCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -106,6 +106,41 @@ public final class PerfCommand implements Runnable {
             };
             ProducePerf.run(new ProducePerf.Options(bootstrap.resolve(), topic, partitions, replicationFactor, records,
                     recordSize, batchRecords, senders, inFlight, a), spec.commandLine().getOut());
+            return 0;
+        }
+    }
+
+    /** {@code strata perf groups}: how long a consumer group takes to settle after members join and leave. */
+    @Command(name = "groups", mixinStandardHelpOptions = true,
+            description = {"Rebalance latency: MEMBERS consumers join one group one at a time, then leave one at a",
+                    "time; prints the time until the group is stable after each step and the partitions moved.",
+                    "Creates the topic when missing."})
+    public static final class Groups implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        io.strata.cli.client.BootstrapOption bootstrap;
+
+        @Option(names = "--topic", defaultValue = "perf-groups", description = "Topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Option(names = "--partitions", defaultValue = "12", description = "Partitions (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--replication-factor", defaultValue = "1", description = "RF if created (default: ${DEFAULT-VALUE}).")
+        int replicationFactor;
+
+        @Option(names = "--members", defaultValue = "4", description = "Most members at once (default: ${DEFAULT-VALUE}).")
+        int members;
+
+        @Option(names = "--assignor", defaultValue = "uniform", description = "uniform or range (default: ${DEFAULT-VALUE}).")
+        String assignor;
+
+        @Override
+        public Integer call() throws Exception {
+            GroupPerf.run(new GroupPerf.Options(bootstrap.resolve(), topic, partitions, replicationFactor, members,
+                    assignor), spec.commandLine().getOut());
             return 0;
         }
     }

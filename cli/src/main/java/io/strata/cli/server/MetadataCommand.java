@@ -33,12 +33,19 @@ public final class MetadataCommand implements Callable<Integer> {
             + "partitions get new leaders (default: 2500).")
     Long nodeLeaseMs;
 
+    @Option(names = "--group-heartbeat-ms", description = "How often consumer-group members heartbeat (at most a "
+            + "third of their session timeout); a rebalance step waits up to this long (default: 1000).")
+    Long groupHeartbeatMs;
+
     @Override
     public Integer call() {
         MetadataConfig config = MetadataConfig.of(id, MetadataConfig.parsePeers(peers), dataDir)
                 .withSnapshotEvery(snapshotEvery);
         if (nodeLeaseMs != null) {
             config = config.withNodeLease(java.time.Duration.ofMillis(nodeLeaseMs));
+        }
+        if (groupHeartbeatMs != null) {
+            config = config.withGroupHeartbeatInterval(java.time.Duration.ofMillis(groupHeartbeatMs));
         }
         if (apiBind != null) {
             config = config.withApiBind(io.strata.common.net.HostPort.parse(apiBind));

@@ -13,6 +13,7 @@ import io.strata.proto.CreatePartitionsRequest;
 import io.strata.proto.CreateTopicRequest;
 import io.strata.proto.DeleteTopicRequest;
 import io.strata.proto.DescribeClusterRequest;
+import io.strata.proto.DeleteGroupRequest;
 import io.strata.proto.DescribeGroupRequest;
 import io.strata.proto.DescribeTopicRequest;
 import io.strata.proto.GroupDescription;
@@ -22,6 +23,9 @@ import io.strata.proto.ListPartitionReassignmentsRequest;
 import io.strata.proto.PartitionReassignment;
 import io.strata.proto.ReassignmentTarget;
 import io.strata.proto.ListTopicsRequest;
+import io.strata.proto.OffsetSpec;
+import io.strata.proto.ResetGroupOffsetsRequest;
+import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.TopicDescription;
 import java.time.Duration;
 import java.util.List;
@@ -152,6 +156,54 @@ public final class StrataAdmin implements AutoCloseable {
     public List<PartitionReassignment> listPartitionReassignments(String topic) {
         return call(s -> s.listPartitionReassignments(ListPartitionReassignmentsRequest.newBuilder()
                 .setTopic(topic == null ? "" : topic).build())).getReassignmentsList();
+    }
+
+    /**
+     * Deletes a group and its committed offsets.
+     *
+     * @throws StrataClientException GROUP_NOT_EMPTY while it has members, UNKNOWN_GROUP when there is no such group
+     */
+    public void deleteGroup(String group) {
+        call(s -> s.deleteGroup(DeleteGroupRequest.newBuilder().setGroup(group).build()));
+    }
+
+    /** Where {@link #resetGroupOffsets} moves a group's offsets. */
+    public record ResetTo(OffsetSpec spec, long value) {
+        /** The oldest retained offset. */
+        public static ResetTo earliest() {
+            return new ResetTo(OffsetSpec.OFFSET_SPEC_EARLIEST, 0);
+        }
+
+        /** The high watermark (only records produced from now on). */
+        public static ResetTo latest() {
+            return new ResetTo(OffsetSpec.OFFSET_SPEC_LATEST, 0);
+        }
+
+        /** An exact offset, moved into [log start, high watermark] when outside it. */
+        public static ResetTo offset(long offset) {
+            return new ResetTo(OffsetSpec.OFFSET_SPEC_UNSPECIFIED, offset);
+        }
+
+        /** The first offset whose timestamp is at or after {@code timestampMs} (ms since the epoch). */
+        public static ResetTo timestamp(long timestampMs) {
+            return new ResetTo(OffsetSpec.OFFSET_SPEC_TIMESTAMP, timestampMs);
+        }
+    }
+
+    /**
+     * Moves a group's committed offsets on a topic.
+     *
+     * @param partitions the partitions to reset; empty means all of the topic's
+     * @param dryRun     only compute the offsets (allowed while the group has members)
+     * @return the new offsets, per partition
+     * @throws StrataClientException GROUP_NOT_EMPTY while the group has members (unless {@code dryRun}),
+     *                               UNKNOWN_TOPIC, UNKNOWN_PARTITION
+     */
+    public List<TopicPartitionOffset> resetGroupOffsets(String group, String topic, List<Integer> partitions,
+                                                        ResetTo to, boolean dryRun) {
+        ResetGroupOffsetsRequest request = ResetGroupOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)
+                .addAllPartitions(partitions).setTo(to.spec()).setValue(to.value()).setDryRun(dryRun).build();
+        return call(s -> s.resetGroupOffsets(request)).getOffsetsList();
     }
 
     /** Closes the channel, letting calls in progress finish for up to 5 s. Idempotent. */

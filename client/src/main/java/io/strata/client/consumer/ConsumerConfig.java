@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>auto.offset.reset</td><td>latest</td><td>start of partitions without a committed offset</td></tr>
  *   <tr><td>client.id</td><td>strata-consumer-N</td><td>name shown in group descriptions</td></tr>
  *   <tr><td>max.poll.records</td><td>500</td><td>most records one {@code poll} returns</td></tr>
- *   <tr><td>session.timeout</td><td>0 (gateway default, 45 s)</td><td>a member silent this long is removed</td></tr>
+ *   <tr><td>session.timeout</td><td>0 (coordinator default, 45 s)</td><td>a member whose gateway is silent
+ *       this long is removed from the group (1 s to 30 min)</td></tr>
+ *   <tr><td>group.remote.assignor</td><td>uniform</td><td>the server-side assignor: {@code uniform} (balanced,
+ *       sticky) or {@code range} (per topic, co-partitioned); members of a group must agree</td></tr>
  *   <tr><td>request.timeout</td><td>30 s</td><td>longest wait for an answer on the session (beyond a poll's own wait)</td></tr>
  * </table>
  */
@@ -32,6 +35,7 @@ public final class ConsumerConfig {
     private final int maxPollRecords;
     private final Duration sessionTimeout;
     private final Duration requestTimeout;
+    private final String assignor;
 
     private ConsumerConfig(Builder b) {
         this.bootstrap = b.bootstrap != null ? b.bootstrap : Bootstrap.resolve(null);
@@ -47,6 +51,11 @@ public final class ConsumerConfig {
             throw new IllegalArgumentException("request.timeout must be positive, was " + b.requestTimeout);
         }
         this.requestTimeout = b.requestTimeout;
+        if (!b.assignor.equals("uniform") && !b.assignor.equals("range")) {
+            throw new IllegalArgumentException("group.remote.assignor must be \"uniform\" or \"range\", was "
+                    + b.assignor);
+        }
+        this.assignor = b.assignor;
     }
 
     /** A builder for a consumer of {@code group}. */
@@ -61,11 +70,13 @@ public final class ConsumerConfig {
     public int maxPollRecords() { return maxPollRecords; }
     public Duration sessionTimeout() { return sessionTimeout; }
     public Duration requestTimeout() { return requestTimeout; }
+    public String assignor() { return assignor; }
 
     @Override
     public String toString() {
         return "ConsumerConfig[bootstrap=" + bootstrap + ", group=" + group + ", auto.offset.reset=" + autoOffsetReset
-                + ", client.id=" + clientId + ", max.poll.records=" + maxPollRecords + "]";
+                + ", client.id=" + clientId + ", max.poll.records=" + maxPollRecords + ", group.remote.assignor="
+                + assignor + "]";
     }
 
     /** Mutable builder; not thread-safe. */
@@ -77,6 +88,7 @@ public final class ConsumerConfig {
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
         private Duration sessionTimeout = Duration.ZERO;
         private Duration requestTimeout = Duration.ofSeconds(30);
+        private String assignor = "uniform";
 
         private Builder(String group) {
             Objects.requireNonNull(group, "group");
@@ -94,6 +106,8 @@ public final class ConsumerConfig {
         public Builder maxPollRecords(int n) { this.maxPollRecords = n; return this; }
         public Builder sessionTimeout(Duration d) { this.sessionTimeout = d; return this; }
         public Builder requestTimeout(Duration d) { this.requestTimeout = Objects.requireNonNull(d); return this; }
+        /** The server-side assignor: {@code uniform} (default) or {@code range}. */
+        public Builder assignor(String name) { this.assignor = Objects.requireNonNull(name); return this; }
 
         public ConsumerConfig build() {
             return new ConsumerConfig(this);

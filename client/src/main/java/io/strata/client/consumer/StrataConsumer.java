@@ -4,7 +4,6 @@ import io.grpc.ManagedChannel;
 import io.strata.client.StrataChannels;
 import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
-import io.strata.proto.Assignment;
 import io.strata.proto.Commit;
 import io.strata.proto.ConsumedRecord;
 import io.strata.proto.ConsumerGrpc;
@@ -12,6 +11,7 @@ import io.strata.proto.ErrorReason;
 import io.strata.proto.Join;
 import io.strata.proto.Leave;
 import io.strata.proto.Poll;
+import io.strata.proto.Release;
 import io.strata.proto.Seek;
 import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeResponse;
@@ -19,14 +19,11 @@ import io.strata.proto.TopicPartitionOffset;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.ConcurrentModificationException;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,10 +38,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Session.</b> {@link #subscribe} opens a {@code Consumer.Subscribe} stream and joins the
  * group; the gateway answers with this member's assignment and pushes a new one whenever the
- * group rebalances ({@link #assignment()} always shows the latest). {@link #poll}, commits and
- * seeks are requests on that stream, answered in order. If the session dies (the gateway went
- * away, or the member was removed), the next {@code poll} joins again and returns no records;
- * consumption then resumes from the group's committed offsets.
+ * group rebalances. {@link #poll}, commits and seeks are requests on that stream, answered in
+ * order. If the session dies (the gateway went away, or the member was removed), the next
+ * {@code poll} joins again and returns no records; consumption then resumes from the group's
+ * committed offsets.
+ *
+ * <p><b>Rebalances.</b> Pushed assignments are adopted inside {@link #poll} (before it asks for
+ * records, and again when the records arrive), never in the middle of the application's work. A
+ * revoked partition is first reported to the {@link ConsumerRebalanceListener} — still owned, so
+ * its position can be committed there, as with Kafka's consumer — then forgotten and released to
+ * the group, which only then hands it to its new owner. Records of a partition this consumer no
+ * longer owns are never returned. {@link #assignment()} shows the adopted assignment.
  *
  * <p><b>Positions and commits.</b> The consumer remembers, per assigned partition, where it reads
  * next: the start point the gateway reported at join, then the offset after the last record
@@ -67,10 +71,10 @@ public final class StrataConsumer implements AutoCloseable {
     private final ManagedChannel channel;
     private final ConsumerGrpc.ConsumerStub stub;
     private final AtomicLong owner = new AtomicLong(NO_OWNER);
-    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private final MemberAssignment member = new MemberAssignment();
     private final Wakeup wakeup = new Wakeup();
 
-    private volatile AssignmentState assignment = AssignmentState.NONE;
+    private ConsumerRebalanceListener listener = new ConsumerRebalanceListener() { };
     private List<String> subscription = List.of();
     private SubscribeSession session;
     /** A poll whose answer was not yet returned (its wait was interrupted by wakeup or timed out). */
@@ -92,8 +96,17 @@ public final class StrataConsumer implements AutoCloseable {
      * @throws StrataClientException e.g. UNKNOWN_TOPIC, or NODE_UNAVAILABLE when no gateway answers
      */
     public void subscribe(Collection<String> topics) {
+        subscribe(topics, new ConsumerRebalanceListener() { });
+    }
+
+    /**
+     * As {@link #subscribe(Collection)}, telling {@code listener} (inside {@link #poll}) whenever the
+     * group moves partitions to or from this consumer.
+     */
+    public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
         acquire();
         try {
+            this.listener = java.util.Objects.requireNonNull(listener, "listener");
             ensureOpen();
             if (topics == null || topics.isEmpty()) {
                 throw new IllegalArgumentException("subscribe needs at least one topic");
@@ -130,6 +143,7 @@ public final class StrataConsumer implements AutoCloseable {
                 return List.of();
             }
             int maxWaitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
+            adoptPushedAssignments();
             if (pendingPoll == null) {
                 pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
                         .setMaxRecords(config.maxPollRecords())
@@ -149,11 +163,16 @@ public final class StrataConsumer implements AutoCloseable {
                 throw e;
             }
             pendingPoll = null;
+            // Assignments pushed before these records arrived (a partition's records never precede its grant).
+            adoptPushedAssignments();
             List<ConsumedRecord> protos = response.getRecords().getRecordsList();
             List<ConsumerRecord> records = new ArrayList<>(protos.size());
             for (ConsumedRecord r : protos) {
-                records.add(ConsumerRecord.fromProto(r));
-                positions.put(new TopicPartition(r.getTopic(), r.getPartition()), r.getOffset() + 1);
+                TopicPartition tp = new TopicPartition(r.getTopic(), r.getPartition());
+                if (member.owns(tp)) { // records of a partition released meanwhile go to its new owner
+                    records.add(ConsumerRecord.fromProto(r));
+                    member.position(tp, r.getOffset() + 1);
+                }
             }
             return records;
         } finally {
@@ -172,10 +191,9 @@ public final class StrataConsumer implements AutoCloseable {
         try {
             ensureOpen();
             ensureSubscribed();
-            Set<TopicPartition> assigned = assignment.partitions();
-            positions.keySet().retainAll(assigned);
-            if (!positions.isEmpty()) {
-                commit(new HashMap<>(positions));
+            Map<TopicPartition, Long> owned = member.ownedPositions();
+            if (!owned.isEmpty()) {
+                commit(owned);
             }
         } finally {
             release();
@@ -204,7 +222,7 @@ public final class StrataConsumer implements AutoCloseable {
             throw new IllegalArgumentException("seek offset must be >= 0, was " + offset + " for " + partition);
         }
         seekAll(List.of(partition), b -> b.setOffset(offset), "seek to offset " + offset);
-        positions.put(partition, offset);
+        member.position(partition, offset);
     }
 
     /** As {@link #seek(TopicPartition, long)}. */
@@ -227,9 +245,9 @@ public final class StrataConsumer implements AutoCloseable {
         seekAll(orAssigned(partitions), b -> b.setTimestampMs(timestampMs), "seek to timestamp " + timestampMs);
     }
 
-    /** The partitions currently assigned to this member (latest assignment received). Thread-safe. */
+    /** The partitions currently assigned to this member (the assignment adopted last). Thread-safe. */
     public Set<TopicPartition> assignment() {
-        return assignment.partitions();
+        return member.current().partitions();
     }
 
     /**
@@ -241,10 +259,10 @@ public final class StrataConsumer implements AutoCloseable {
     public long position(TopicPartition partition) {
         acquire();
         try {
-            Long p = positions.get(partition);
-            if (p == null || !assignment.partitions().contains(partition)) {
-                throw new IllegalStateException(partition + " is not assigned to this consumer; assigned: "
-                        + assignment.partitions());
+            Long p = member.position(partition);
+            if (p == null) {
+                throw new IllegalStateException(partition + " is not assigned to this consumer, or needs a seek;"
+                        + " assigned: " + assignment());
             }
             return p;
         } finally {
@@ -254,12 +272,12 @@ public final class StrataConsumer implements AutoCloseable {
 
     /** This member's id in the group, or empty before the first assignment. Thread-safe. */
     public String memberId() {
-        return assignment.memberId();
+        return member.current().memberId();
     }
 
     /** The group epoch of the current assignment, -1 before the first. Thread-safe. */
     public int groupEpoch() {
-        return assignment.groupEpoch();
+        return member.current().groupEpoch();
     }
 
     /** The subscribed topics. */
@@ -275,7 +293,10 @@ public final class StrataConsumer implements AutoCloseable {
         wakeup.request();
     }
 
-    /** Leaves the group (waiting up to 30 s for the gateway), then closes the channel. Idempotent. */
+    /**
+     * Tells the rebalance listener its partitions are revoked (it may commit them), leaves the group
+     * (waiting up to the request timeout for the gateway), then closes the channel. Idempotent.
+     */
     @Override
     public void close() {
         close(config.requestTimeout());
@@ -288,10 +309,10 @@ public final class StrataConsumer implements AutoCloseable {
             if (closed) {
                 return;
             }
-            closed = true;
             if (session != null) {
-                leaveQuietly(timeout);
+                leaveQuietly(timeout); // the rebalance listener may still commit
             }
+            closed = true;
             StrataChannels.close(channel, Duration.ofSeconds(5));
         } finally {
             release();
@@ -299,16 +320,17 @@ public final class StrataConsumer implements AutoCloseable {
     }
 
     private void join() {
-        positions.clear();
+        member.reset();
         pendingPoll = null;
-        assignment = AssignmentState.NONE;
-        session = SubscribeSession.open(stub, this::onAssignment);
+        session = SubscribeSession.open(stub, member::push);
         Join.Builder join = Join.newBuilder()
                 .setGroup(config.group())
                 .addAllTopics(subscription)
                 .setAutoOffsetReset(config.autoOffsetReset().toProto())
                 .setClientId(config.clientId())
-                .setSessionTimeoutMs((int) config.sessionTimeout().toMillis());
+                .setSessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                .setAssignor(config.assignor())
+                .setConfirmRevocations(true);
         CompletableFuture<SubscribeResponse> joined = session.request(SubscribeRequest.newBuilder().setJoin(join));
         try {
             SubscribeResponse response = await(joined, config.requestTimeout().toMillis(), "join");
@@ -316,7 +338,7 @@ public final class StrataConsumer implements AutoCloseable {
                 throw new StrataClientException(ErrorReason.INTERNAL,
                         "gateway answered join of group '" + config.group() + "' without an assignment");
             }
-            rememberPositions(response.getAssignment().getPositionsList());
+            member.adoptJoin(response.getAssignment());
         } catch (RuntimeException e) {
             session.cancel("join failed");
             throw e;
@@ -328,20 +350,26 @@ public final class StrataConsumer implements AutoCloseable {
         LOG.warn("consumer session of group '{}' ended ({}); joining again", config.group(),
                 cause == null ? "unknown cause" : cause.toString());
         session.cancel("rejoining");
+        Set<TopicPartition> lost = assignment();
+        member.reset();
+        if (!lost.isEmpty()) {
+            listener.onPartitionsLost(lost);
+        }
         join();
     }
 
-    private void onAssignment(Assignment a) {
-        AssignmentState current = assignment;
-        if (a.getGroupEpoch() >= current.groupEpoch()) {
-            assignment = AssignmentState.of(a);
-        }
-    }
-
-    private void rememberPositions(List<TopicPartitionOffset> reported) {
-        for (TopicPartitionOffset p : reported) {
-            positions.put(new TopicPartition(p.getTopic(), p.getPartition()), p.getOffset());
-        }
+    /** Adopts pushed assignments: the listener hears of revocations, then the partitions are released. */
+    private void adoptPushedAssignments() {
+        member.adoptPushed(listener, revoked -> {
+            Release.Builder release = Release.newBuilder();
+            revoked.forEach(tp -> release.addPartitions(tp.toProto()));
+            session.request(SubscribeRequest.newBuilder().setRelease(release)).whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.debug("releasing {} failed ({}); the gateway releases them after the session timeout",
+                            revoked, e.toString());
+                }
+            });
+        });
     }
 
     private void commit(Map<TopicPartition, Long> offsets) {
@@ -362,10 +390,13 @@ public final class StrataConsumer implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 Seek.Builder seek = target.apply(Seek.newBuilder().setTopic(tp.topic()).setPartition(tp.partition()));
                 acks.add(session.request(SubscribeRequest.newBuilder().setSeek(seek)));
-                positions.remove(tp);
+                member.forget(tp);
             }
             for (CompletableFuture<SubscribeResponse> ack : acks) {
-                rememberPositions(await(ack, config.requestTimeout().toMillis(), what).getAck().getPositionsList());
+                for (TopicPartitionOffset p : await(ack, config.requestTimeout().toMillis(), what).getAck()
+                        .getPositionsList()) {
+                    member.position(new TopicPartition(p.getTopic(), p.getPartition()), p.getOffset());
+                }
             }
         } finally {
             release();
@@ -378,9 +409,17 @@ public final class StrataConsumer implements AutoCloseable {
 
     private void leaveQuietly(Duration timeout) {
         SubscribeSession s = session;
+        Set<TopicPartition> owned = assignment();
+        if (s.isOpen() && !owned.isEmpty()) {
+            try {
+                listener.onPartitionsRevoked(owned); // may commit: the session still owns them
+            } catch (RuntimeException e) {
+                LOG.warn("rebalance listener failed on revoking {} before leaving: {}", owned, e.toString());
+            }
+        }
         session = null;
         pendingPoll = null;
-        assignment = AssignmentState.NONE;
+        member.reset();
         if (!s.isOpen()) {
             return;
         }
@@ -435,17 +474,6 @@ public final class StrataConsumer implements AutoCloseable {
     private void release() {
         if (--reentrancy == 0) {
             owner.set(NO_OWNER);
-        }
-    }
-
-    /** The latest assignment received. Immutable. */
-    private record AssignmentState(String memberId, int groupEpoch, Set<TopicPartition> partitions) {
-        static final AssignmentState NONE = new AssignmentState("", -1, Set.of());
-
-        static AssignmentState of(Assignment a) {
-            TreeSet<TopicPartition> tps = new TreeSet<>();
-            a.getPartitionsList().forEach(tp -> tps.add(TopicPartition.fromProto(tp)));
-            return new AssignmentState(a.getMemberId(), a.getGroupEpoch(), Collections.unmodifiableSortedSet(tps));
         }
     }
 }

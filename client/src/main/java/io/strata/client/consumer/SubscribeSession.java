@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each request gets a fresh {@code request_id} (1, 2, ...) and a future, kept in a map until
  * the response with the same id arrives. A response carrying {@code error} completes its future
- * exceptionally with a {@link StrataClientException}. Every {@code assignment} event (the answer
- * to {@code join}, and pushes with {@code request_id} 0) is handed to the assignment listener.
+ * exceptionally with a {@link StrataClientException}. Every pushed {@code assignment} event
+ * ({@code request_id} 0) is handed to the assignment listener; the answer to {@code join} only
+ * completes the join's future.
  * The gateway handles a session's requests in order, so responses arrive in request order.
  *
  * <p>When the stream ends (gateway gone, {@code UNKNOWN_MEMBER}, or closed by the gateway) the
@@ -131,7 +132,7 @@ final class SubscribeSession {
     private final class ResponseObserver implements StreamObserver<SubscribeResponse> {
         @Override
         public void onNext(SubscribeResponse response) {
-            if (response.hasAssignment()) {
+            if (response.hasAssignment() && response.getRequestId() == 0) {
                 assignmentListener.accept(response.getAssignment());
             }
             if (response.hasError() && response.getError().getReason() == ErrorReason.UNKNOWN_MEMBER) {

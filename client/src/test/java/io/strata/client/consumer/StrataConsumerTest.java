@@ -157,18 +157,37 @@ class StrataConsumerTest {
     }
 
     @Test
-    void pushedAssignmentReplacesTheAssignment() throws Exception {
-        consumer.subscribe(List.of("orders"));
+    void aPushedAssignmentIsAdoptedInPollAndTheRevokedPartitionReleasedAfterTheListener() throws Exception {
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        consumer.subscribe(List.of("orders"), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                heard.add("revoked " + partitions + ", still assigned " + consumer.assignment());
+            }
 
+            @Override
+            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                heard.add("assigned " + partitions);
+            }
+        });
         service.push(Assignment.newBuilder().setMemberId("m-1").setGroupEpoch(2)
                 .addPartitions(io.strata.proto.TopicPartition.newBuilder().setTopic("orders").setPartition(1)).build());
+        Thread.sleep(200); // the push has arrived; it is adopted only inside poll
+        assertEquals(2, consumer.assignment().size());
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!consumer.assignment().equals(Set.of(new TopicPartition("orders", 1))) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        consumer.poll(Duration.ZERO);
+
         assertEquals(Set.of(new TopicPartition("orders", 1)), consumer.assignment());
         assertEquals(2, consumer.groupEpoch());
+        assertEquals(List.of("assigned [orders-0, orders-1]",
+                "revoked [orders-0], still assigned [orders-0, orders-1]"), heard);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (service.receivedOf(OpCase.RELEASE).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of(io.strata.proto.TopicPartition.newBuilder().setTopic("orders").setPartition(0).build()),
+                service.receivedOf(OpCase.RELEASE).get(0).getRelease().getPartitionsList());
+        assertTrue(service.receivedOf(OpCase.JOIN).get(0).getJoin().getConfirmRevocations());
     }
 
     @Test

@@ -73,6 +73,7 @@ public final class StrataException extends RuntimeException {
             case NOT_LEADER, STALE_LEADER_EPOCH, STALE_PARTITION_EPOCH, NOT_ENOUGH_NODES, UNKNOWN_MEMBER,
                     NO_OFFSET_FOR_PARTITION, NO_REASSIGNMENT_IN_PROGRESS ->
                     Status.Code.FAILED_PRECONDITION;
+            case STALE_MEMBER_EPOCH, GROUP_NOT_EMPTY -> Status.Code.FAILED_PRECONDITION;
             case LEADER_NOT_AVAILABLE, METADATA_UNAVAILABLE, NODE_UNAVAILABLE, NOT_ENOUGH_REPLICAS ->
                     Status.Code.UNAVAILABLE;
             case OFFSET_OUT_OF_RANGE -> Status.Code.OUT_OF_RANGE;

@@ -64,7 +64,15 @@ public final class MetadataClient implements AutoCloseable {
      * failure is retriable and the call timeout has not passed.
      */
     public <T> T call(Function<MetadataServiceGrpc.MetadataServiceBlockingStub, T> call) {
-        long deadline = System.nanoTime() + callTimeout.toNanos();
+        return call(call, callTimeout);
+    }
+
+    /**
+     * As {@link #call(Function)}, giving up after {@code timeout} instead of the client's call
+     * timeout (a consumer-group heartbeat must fail before its member's session would expire).
+     */
+    public <T> T call(Function<MetadataServiceGrpc.MetadataServiceBlockingStub, T> call, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         StrataException last = null;
         int attempt = 0;
         while (!closed) {
@@ -88,7 +96,7 @@ public final class MetadataClient implements AutoCloseable {
                 }
             }
         }
-        throw Errors.metadataUnavailable("no answer from " + addresses + " within " + callTimeout.toMillis()
+        throw Errors.metadataUnavailable("no answer from " + addresses + " within " + timeout.toMillis()
                 + " ms" + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
     }
 

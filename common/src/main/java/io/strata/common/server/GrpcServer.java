@@ -55,6 +55,12 @@ public final class GrpcServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Stops at once: every call in progress is cut (for fault tests that simulate a crash). */
+    public void halt() {
+        health.enterTerminalState();
+        server.shutdownNow();
+    }
+
     @Override
     public void close() {
         health.enterTerminalState();

@@ -3,11 +3,9 @@ package io.strata.gateway.admin;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.Errors;
 import io.strata.common.error.RpcCalls;
-import io.strata.common.error.StrataException;
 import io.strata.common.metadata.MetadataClient;
 import io.strata.common.topic.TopicConfig;
 import io.strata.common.topic.TopicNames;
-import io.strata.gateway.consume.ConsumerService;
 import io.strata.gateway.consume.GroupOffsets;
 import io.strata.gateway.consume.PartitionReader;
 import io.strata.gateway.routing.MetadataCache;
@@ -25,14 +23,13 @@ import io.strata.proto.CreateTopicResponse;
 import io.strata.proto.DeleteTopicRequest;
 import io.strata.proto.DeleteTopicResponse;
 import io.strata.proto.DescribeClusterRequest;
+import io.strata.proto.DeleteGroupRequest;
+import io.strata.proto.DeleteGroupResponse;
 import io.strata.proto.DescribeGroupRequest;
 import io.strata.proto.DescribeTopicRequest;
 import io.strata.proto.ElectLeadersRequest;
 import io.strata.proto.ElectLeadersResponse;
-import io.strata.proto.ErrorReason;
 import io.strata.proto.GroupDescription;
-import io.strata.proto.GroupListing;
-import io.strata.proto.GroupMember;
 import io.strata.proto.ListGroupsRequest;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.ListPartitionReassignmentsRequest;
@@ -40,11 +37,10 @@ import io.strata.proto.ListPartitionReassignmentsResponse;
 import io.strata.proto.ListTopicsRequest;
 import io.strata.proto.ListTopicsResponse;
 import io.strata.proto.NodeDescription;
-import io.strata.proto.OffsetSpec;
 import io.strata.proto.PartitionDescription;
-import io.strata.proto.PartitionLag;
+import io.strata.proto.ResetGroupOffsetsRequest;
+import io.strata.proto.ResetGroupOffsetsResponse;
 import io.strata.proto.TopicDescription;
-import io.strata.proto.TopicPartition;
 import io.strata.proto.internal.DescribeQuorumRequest;
 import io.strata.proto.internal.GetImageRequest;
 import io.strata.proto.internal.MetadataImage;
@@ -52,34 +48,23 @@ import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.NodeState;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.TopicRecord;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * The public Admin API. Topic reads are answered from a linearizable metadata read, so a
  * topic is visible to describe/list the moment its creation was acknowledged. Topic changes
  * (create, delete, add partitions, alter configs, elect preferred leaders, reassign replicas)
- * are validated here for early, clear errors and decided by the metadata service.
+ * are validated here for early, clear errors and decided by the metadata service. Group calls
+ * are in {@link GroupAdmin}.
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
     private final MetadataClient metadata;
     private final MetadataCache cache;
-    private final GroupOffsets offsets;
-    private final PartitionReader reader;
-    private final ConsumerService consumers;
-    private final java.util.function.Supplier<String> gatewayAddress;
+    private final GroupAdmin groups;
 
-    public AdminService(MetadataClient metadata, MetadataCache cache, GroupOffsets offsets, PartitionReader reader,
-                        ConsumerService consumers,
-                        java.util.function.Supplier<String> gatewayAddress) {
+    public AdminService(MetadataClient metadata, MetadataCache cache, GroupOffsets offsets, PartitionReader reader) {
         this.metadata = metadata;
         this.cache = cache;
-        this.offsets = offsets;
-        this.reader = reader;
-        this.consumers = consumers;
-        this.gatewayAddress = gatewayAddress;
+        this.groups = new GroupAdmin(metadata, cache, offsets, reader);
     }
 
     @Override
@@ -189,47 +174,25 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     @Override
     public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> observer) {
-        RpcCalls.unary(observer, () -> {
-            Map<String, GroupListing> groups = new TreeMap<>();
-            metadata.call(stub -> stub.listGroups(request)).getGroupsList().forEach(g -> groups.put(g.getGroup(), g));
-            Map<String, Long> members = consumers.sessions().stream()
-                    .collect(Collectors.groupingBy(ConsumerService.SessionView::group, Collectors.counting()));
-            members.forEach((g, n) -> groups.put(g, GroupListing.newBuilder().setGroup(g).setState("STABLE")
-                    .setMembers(n.intValue()).build()));
-            return ListGroupsResponse.newBuilder().addAllGroups(groups.values()).build();
-        });
+        RpcCalls.unary(observer, () -> groups.list(request));
     }
 
     @Override
     public void describeGroup(DescribeGroupRequest request, StreamObserver<GroupDescription> observer) {
+        RpcCalls.unary(observer, () -> groups.describe(request.getGroup()));
+    }
+
+    @Override
+    public void deleteGroup(DeleteGroupRequest request, StreamObserver<DeleteGroupResponse> observer) {
         RpcCalls.unary(observer, () -> {
-            GroupOffsets.validateGroup(request.getGroup());
-            Map<TopicPartition, Long> committed = offsets.fetch(request.getGroup(), List.of());
-            List<ConsumerService.SessionView> members = consumers.sessions().stream()
-                    .filter(s -> s.group().equals(request.getGroup())).toList();
-            if (committed.isEmpty() && members.isEmpty()) {
-                throw new StrataException(ErrorReason.UNKNOWN_GROUP, "group '" + request.getGroup()
-                        + "' has no members on this gateway and no committed offsets");
-            }
-            GroupDescription.Builder b = GroupDescription.newBuilder().setGroup(request.getGroup())
-                    .setState(members.isEmpty() ? "EMPTY" : "STABLE").setGroupEpoch(1);
-            for (ConsumerService.SessionView s : members) {
-                b.addMembers(GroupMember.newBuilder().setMemberId(s.memberId()).setClientId(s.clientId())
-                        .setGateway(gatewayAddress.get()).addAllAssignment(s.assignment()));
-            }
-            committed.entrySet().stream()
-                    .sorted((a, c) -> a.getKey().getTopic().equals(c.getKey().getTopic())
-                            ? Integer.compare(a.getKey().getPartition(), c.getKey().getPartition())
-                            : a.getKey().getTopic().compareTo(c.getKey().getTopic()))
-                    .forEach(e -> {
-                        long hw = reader.listOffset(e.getKey().getTopic(), e.getKey().getPartition(),
-                                OffsetSpec.OFFSET_SPEC_LATEST, 0).join();
-                        b.addOffsets(PartitionLag.newBuilder().setTopic(e.getKey().getTopic())
-                                .setPartition(e.getKey().getPartition()).setCommitted(e.getValue())
-                                .setHighWatermark(hw).setLag(Math.max(0, hw - e.getValue())));
-                    });
-            return b.build();
+            groups.delete(request.getGroup());
+            return DeleteGroupResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void resetGroupOffsets(ResetGroupOffsetsRequest request, StreamObserver<ResetGroupOffsetsResponse> observer) {
+        RpcCalls.unary(observer, () -> groups.reset(request));
     }
 
     private MetadataImage freshImage() {

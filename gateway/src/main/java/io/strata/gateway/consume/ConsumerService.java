@@ -17,52 +17,38 @@ import io.strata.proto.OffsetSpec;
 import io.strata.proto.PartitionOffset;
 import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeResponse;
-import io.strata.proto.TopicPartition;
-import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.TopicRecord;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** The public Consumer API: group sessions, stateless fetch, offset lookups and commits. */
+/**
+ * The public Consumer API: group sessions (each Subscribe stream is one member, see
+ * {@link ConsumerSession}), stateless fetch, offset lookups and commits.
+ */
 public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
     private final MetadataCache cache;
     private final PartitionReader reader;
     private final GroupOffsets offsets;
+    private final CoordinatorLink coordinator;
+    private final Duration requestTimeout;
     private final int fetchMaxBytes;
-    private final Set<ConsumerSession> sessions = ConcurrentHashMap.newKeySet();
 
-    public ConsumerService(MetadataCache cache, PartitionReader reader, GroupOffsets offsets, int fetchMaxBytes) {
+    public ConsumerService(MetadataCache cache, PartitionReader reader, GroupOffsets offsets,
+                           CoordinatorLink coordinator, Duration requestTimeout, int fetchMaxBytes) {
         this.cache = cache;
         this.reader = reader;
         this.offsets = offsets;
+        this.coordinator = coordinator;
+        this.requestTimeout = requestTimeout;
         this.fetchMaxBytes = fetchMaxBytes;
-    }
-
-    /** Sessions open on this gateway (members of any group). */
-    public Collection<SessionView> sessions() {
-        List<SessionView> out = new ArrayList<>();
-        for (ConsumerSession s : sessions) {
-            if (s.memberId() != null) {
-                out.add(new SessionView(s.group(), s.memberId(), s.clientId(), s.assignment()));
-            }
-        }
-        return out;
-    }
-
-    /** A read-only view of one session for admin calls. */
-    public record SessionView(String group, String memberId, String clientId, List<TopicPartition> assignment) {
     }
 
     @Override
     public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> observer) {
-        ConsumerSession session = new ConsumerSession(observer, cache, reader, offsets, fetchMaxBytes, sessions::remove);
-        sessions.add(session);
-        return session;
+        return new ConsumerSession(observer, cache, reader, offsets, coordinator, requestTimeout, fetchMaxBytes);
     }
 
     @Override
@@ -114,7 +100,7 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
     @Override
     public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> observer) {
         RpcCalls.unary(observer, () -> {
-            offsets.commit(request.getGroup(), request.getOffsetsList());
+            offsets.commit(request.getGroup(), request.getOffsetsList(), request.getMemberId());
             return CommitOffsetsResponse.getDefaultInstance();
         });
     }
@@ -123,9 +109,7 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
     public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> observer) {
         RpcCalls.unary(observer, () -> {
             FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder();
-            offsets.fetch(request.getGroup(), request.getPartitionsList()).forEach((tp, o) ->
-                    b.addOffsets(TopicPartitionOffset.newBuilder().setTopic(tp.getTopic())
-                            .setPartition(tp.getPartition()).setOffset(o)));
+            offsets.fetchWithMetadata(request.getGroup(), request.getPartitionsList()).forEach(b::addOffsets);
             return b.build();
         });
     }

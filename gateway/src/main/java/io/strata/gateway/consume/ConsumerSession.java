@@ -6,40 +6,49 @@ import io.strata.common.error.StrataException;
 import io.strata.gateway.routing.MetadataCache;
 import io.strata.proto.Ack;
 import io.strata.proto.Assignment;
-import io.strata.proto.ConsumedRecord;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.Join;
 import io.strata.proto.OffsetSpec;
 import io.strata.proto.Poll;
-import io.strata.proto.PollResult;
 import io.strata.proto.Seek;
 import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeResponse;
 import io.strata.proto.TopicPartition;
 import io.strata.proto.TopicPartitionOffset;
-import io.strata.proto.internal.TopicRecord;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import io.strata.proto.internal.GroupHeartbeatRequest;
+import io.strata.proto.internal.GroupHeartbeatResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One consumer-group member, living as long as its Subscribe stream. Requests are handled
  * strictly one after another (a poll that waits holds back the next request), and each is
- * answered with the same request id.
+ * answered with the same request id. Assignment changes are pushed as they happen.
  *
- * <p>Group coordination is not here yet: a member is assigned every partition of its topics,
- * which is right for a group of one. Positions start at the group's committed offsets (or
- * {@code auto_offset_reset}); commits go to the metadata service.
+ * <p>Membership: {@code join} joins the group at the coordinator (the metadata Raft leader) and
+ * {@link GroupMembership} heartbeats from then on. Each answer says which partitions the member
+ * may read; new ones start at the group's committed offset (or {@code auto_offset_reset}), and
+ * ones taken away are revoked: they are not read again (a poll in progress drops their records)
+ * and are pushed as {@code revoked}. Closing the stream, or {@code leave}, leaves the group at once.
+ *
+ * <p>The revocation rule — when the member confirms to the coordinator that it let go of a revoked
+ * partition, so that the partition can go to its new owner: with {@code join.confirm_revocations},
+ * when the client sends {@code release} for it (it may still commit the partition's position until
+ * then — the Java client commits in its revocation callback, as Kafka's consumer does), or at the
+ * latest one session timeout after the revocation; without it, at once. A commit of a partition
+ * after its release is refused by the coordinator (STALE_MEMBER_EPOCH). Either way the new owner
+ * starts from the last committed offset, so records are delivered at least once.
  */
-final class ConsumerSession implements StreamObserver<SubscribeRequest> {
+final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMembership.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ConsumerSession.class);
     static final int DEFAULT_MAX_RECORDS = 500;
     static final int MAX_RECORDS_CAP = 100_000;
     static final int MAX_WAIT_CAP_MS = 60_000;
@@ -48,41 +57,34 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
     private final MetadataCache cache;
     private final PartitionReader reader;
     private final GroupOffsets offsets;
+    private final StartPositions starts;
+    private final CoordinatorLink link;
+    private final Duration requestTimeout;
     private final int fetchMaxBytes;
-    private final Consumer<ConsumerSession> onClose;
-    private final LinkedHashMap<TopicPartition, Long> positions = new LinkedHashMap<>();
-    private final Set<TopicPartition> paused = new HashSet<>();
+    private final SessionAssignment assignment = new SessionAssignment();
+    /**
+     * Held while an assignment change is applied and pushed, and while a poll picks the partitions
+     * it reads: a poll that reads a newly given partition starts after the push announcing it was
+     * sent, so the client never receives records of a partition before learning it owns it.
+     */
+    private final Object announce = new Object();
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
-    private volatile String group;
-    private volatile String memberId;
-    private volatile String clientId = "";
-    private int rotation;
+    private volatile Join join;
+    private volatile GroupMembership membership;
+    /** Set once the answer to join was sent: only then are assignment changes adopted and pushed. */
+    private volatile boolean joinAnswered;
     private boolean closed;
 
     ConsumerSession(StreamObserver<SubscribeResponse> out, MetadataCache cache, PartitionReader reader,
-                    GroupOffsets offsets, int fetchMaxBytes, Consumer<ConsumerSession> onClose) {
+                    GroupOffsets offsets, CoordinatorLink link, Duration requestTimeout, int fetchMaxBytes) {
         this.out = out;
         this.cache = cache;
         this.reader = reader;
         this.offsets = offsets;
+        this.starts = new StartPositions(offsets, reader);
+        this.link = link;
+        this.requestTimeout = requestTimeout;
         this.fetchMaxBytes = fetchMaxBytes;
-        this.onClose = onClose;
-    }
-
-    String group() {
-        return group;
-    }
-
-    String memberId() {
-        return memberId;
-    }
-
-    String clientId() {
-        return clientId;
-    }
-
-    synchronized List<TopicPartition> assignment() {
-        return List.copyOf(positions.keySet());
     }
 
     @Override
@@ -98,6 +100,10 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
                 SubscribeResponse.Builder r = error == null ? response
                         : SubscribeResponse.newBuilder().setError(StrataException.from(error).toDetail());
                 send(r.setRequestId(request.getRequestId()).build());
+                if (error == null && request.hasJoin()) {
+                    joinAnswered = true;
+                    membership.beatSoon(); // catch up with anything that changed while joining
+                }
                 if (error == null && request.hasLeave()) {
                     finish();
                 }
@@ -107,7 +113,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
     }
 
     private CompletableFuture<SubscribeResponse.Builder> handle(SubscribeRequest request) {
-        if (request.getOpCase() != SubscribeRequest.OpCase.JOIN && memberId == null) {
+        if (request.getOpCase() != SubscribeRequest.OpCase.JOIN && membership == null) {
             throw new StrataException(ErrorReason.UNKNOWN_MEMBER, "send 'join' before any other request");
         }
         return switch (request.getOpCase()) {
@@ -115,71 +121,72 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
             case POLL -> poll(request.getPoll());
             case COMMIT -> CompletableFuture.completedFuture(commit(request.getCommit().getOffsetsList()));
             case SEEK -> seek(request.getSeek());
-            case PAUSE -> CompletableFuture.completedFuture(pause(request.getPause().getPartitionsList(), true));
-            case RESUME -> CompletableFuture.completedFuture(pause(request.getResume().getPartitionsList(), false));
-            case LEAVE -> CompletableFuture.completedFuture(SubscribeResponse.newBuilder().setAck(Ack.getDefaultInstance()));
+            case PAUSE -> paused(request.getPause().getPartitionsList(), true);
+            case RESUME -> paused(request.getResume().getPartitionsList(), false);
+            case RELEASE -> CompletableFuture.completedFuture(release(request.getRelease().getPartitionsList()));
+            case LEAVE -> membership.leave().thenApply(v -> SubscribeResponse.newBuilder().setAck(Ack.getDefaultInstance()));
             case OP_NOT_SET -> throw Errors.invalid("the request names no operation (join, poll, commit, ...)");
         };
     }
 
-    private CompletableFuture<SubscribeResponse.Builder> join(Join join) {
-        if (memberId != null) {
-            throw Errors.invalid("this session already joined group '" + group + "'");
+    private CompletableFuture<SubscribeResponse.Builder> join(Join request) {
+        if (membership != null) {
+            throw Errors.invalid("this session already joined group '" + join.getGroup() + "'");
         }
-        GroupOffsets.validateGroup(join.getGroup());
-        List<TopicRecord> topics = resolveTopics(join);
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (TopicRecord t : topics) {
-            for (int p = 0; p < t.getPartitionsCount(); p++) {
-                partitions.add(TopicPartition.newBuilder().setTopic(t.getName()).setPartition(p).build());
-            }
-        }
-        Map<TopicPartition, Long> committed = offsets.fetch(join.getGroup(), partitions);
-        List<CompletableFuture<Void>> resets = new ArrayList<>();
-        Map<TopicPartition, Long> start = new java.util.concurrent.ConcurrentHashMap<>(committed);
-        for (TopicPartition tp : partitions) {
-            if (committed.containsKey(tp)) {
-                continue;
-            }
-            OffsetSpec spec = switch (join.getAutoOffsetReset()) {
-                case OFFSET_RESET_EARLIEST -> OffsetSpec.OFFSET_SPEC_EARLIEST;
-                case OFFSET_RESET_NONE -> throw new StrataException(ErrorReason.NO_OFFSET_FOR_PARTITION,
-                        "group '" + join.getGroup() + "' has no committed offset for " + tp.getTopic() + "-"
-                                + tp.getPartition() + " and auto_offset_reset is NONE");
-                default -> OffsetSpec.OFFSET_SPEC_LATEST;
-            };
-            resets.add(reader.listOffset(tp.getTopic(), tp.getPartition(), spec, 0).thenAccept(o -> start.put(tp, o)));
-        }
-        return CompletableFuture.allOf(resets.toArray(new CompletableFuture[0])).thenApply(v -> {
-            synchronized (this) {
-                partitions.forEach(tp -> positions.put(tp, start.get(tp)));
-                group = join.getGroup();
-                clientId = join.getClientId();
-                memberId = (join.getClientId().isEmpty() ? "member" : join.getClientId()) + "-" + UUID.randomUUID();
-            }
-            Assignment.Builder assignment = Assignment.newBuilder().setMemberId(memberId).setGroupEpoch(1)
-                    .addAllPartitions(partitions);
-            partitions.forEach(tp -> assignment.addPositions(position(tp, start.get(tp))));
-            return SubscribeResponse.newBuilder().setAssignment(assignment);
-        });
+        GroupOffsets.validateGroup(request.getGroup());
+        validateSubscription(request);
+        String memberId = (request.getClientId().isEmpty() ? "member" : request.getClientId()) + "-" + UUID.randomUUID();
+        GroupHeartbeatRequest joining = GroupHeartbeatRequest.newBuilder().setGroup(request.getGroup())
+                .setMemberId(memberId).setMemberEpoch(0).setClientId(request.getClientId())
+                .setGateway(link.gatewayAddress()).addAllTopics(request.getTopicsList())
+                .setTopicPattern(request.getTopicPattern()).setSessionTimeoutMs(request.getSessionTimeoutMs())
+                .setAssignor(request.getAssignor()).build();
+        GroupMembership member = new GroupMembership(link, joining, this, requestTimeout);
+        join = request;
+        membership = member;
+        return member.join().thenCompose(r -> {
+            assignment.update(r.getAssignmentList(), System.nanoTime()); // held from now on, read once started
+            return starts.resolve(request.getGroup(), assignment.starting(), request.getAutoOffsetReset())
+                    .thenApply(positions -> {
+                        synchronized (announce) {
+                            assignment.grant(positions);
+                        }
+                        return SubscribeResponse.newBuilder().setAssignment(assignmentEvent(r,
+                                assignment.assigned(), List.of()));
+                    });
+        })
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        member.leave(); // joined, perhaps, but never told the client: do not linger
+                        synchronized (this) {
+                            membership = null;
+                        }
+                    }
+                });
     }
 
-    private List<TopicRecord> resolveTopics(Join join) {
-        boolean hasList = join.getTopicsCount() > 0;
-        boolean hasPattern = !join.getTopicPattern().isEmpty();
+    /** Topics must exist when named; a pattern must compile (it is matched by the coordinator). */
+    private void validateSubscription(Join request) {
+        boolean hasList = request.getTopicsCount() > 0;
+        boolean hasPattern = !request.getTopicPattern().isEmpty();
         if (hasList == hasPattern) {
             throw Errors.invalid("set exactly one of 'topics' and 'topic_pattern' in join");
         }
-        if (hasList) {
-            return join.getTopicsList().stream().distinct().map(cache::topic).toList();
+        request.getTopicsList().forEach(cache::topic);
+        if (hasPattern) {
+            try {
+                Pattern.compile(request.getTopicPattern());
+            } catch (PatternSyntaxException e) {
+                throw Errors.invalid("topic_pattern is not a valid regular expression: " + e.getDescription());
+            }
         }
-        Pattern pattern;
-        try {
-            pattern = Pattern.compile(join.getTopicPattern());
-        } catch (PatternSyntaxException e) {
-            throw Errors.invalid("topic_pattern is not a valid regular expression: " + e.getDescription());
-        }
-        return cache.image().getTopicsList().stream().filter(t -> pattern.matcher(t.getName()).matches()).toList();
+    }
+
+    private Assignment.Builder assignmentEvent(GroupHeartbeatResponse r, List<TopicPartition> started,
+                                               List<TopicPartition> revoked) {
+        return Assignment.newBuilder().setMemberId(membership.memberId()).setGroupEpoch(r.getGroupEpoch())
+                .setMemberEpoch(r.getMemberEpoch()).addAllPartitions(assignment.assigned())
+                .addAllPositions(assignment.positionsOf(started)).addAllRevoked(revoked);
     }
 
     private CompletableFuture<SubscribeResponse.Builder> poll(Poll poll) {
@@ -192,112 +199,34 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
         if (poll.getMaxBytes() < 0) {
             throw Errors.invalid("max_bytes is negative (" + poll.getMaxBytes() + ")");
         }
+        TopicPartition unpositioned = assignment.unpositioned();
+        if (unpositioned != null) {
+            throw new StrataException(ErrorReason.NO_OFFSET_FOR_PARTITION, "group '" + join.getGroup()
+                    + "' has no committed offset for " + unpositioned.getTopic() + "-" + unpositioned.getPartition()
+                    + " and auto_offset_reset is NONE; seek it first");
+        }
         int maxRecords = poll.getMaxRecords() == 0 ? DEFAULT_MAX_RECORDS : poll.getMaxRecords();
         int maxBytes = poll.getMaxBytes() == 0 ? fetchMaxBytes : Math.min(poll.getMaxBytes(), fetchMaxBytes);
-        List<Map.Entry<TopicPartition, Long>> active = activePartitions();
-        return readAll(active, maxBytes, 0, maxRecords).thenCompose(chunks -> {
-            if (hasRecords(chunks) || poll.getMaxWaitMs() == 0 || active.isEmpty()) {
+        List<Map.Entry<TopicPartition, Long>> readable;
+        synchronized (announce) {
+            readable = assignment.readable();
+        }
+        return PollReads.readAll(reader, readable, maxBytes, 0, maxRecords).thenCompose(chunks -> {
+            if (PollReads.hasRecords(chunks) || poll.getMaxWaitMs() == 0 || readable.isEmpty()) {
                 return CompletableFuture.completedFuture(chunks);
             }
-            return readFirst(active, maxBytes, poll.getMaxWaitMs(), maxRecords);
-        }).thenApply(chunks -> SubscribeResponse.newBuilder().setRecords(take(active, chunks, maxRecords)));
-    }
-
-    private synchronized List<Map.Entry<TopicPartition, Long>> activePartitions() {
-        List<Map.Entry<TopicPartition, Long>> active = new ArrayList<>();
-        for (Map.Entry<TopicPartition, Long> e : positions.entrySet()) {
-            if (!paused.contains(e.getKey())) {
-                active.add(Map.entry(e.getKey(), e.getValue()));
-            }
-        }
-        if (!active.isEmpty()) {
-            java.util.Collections.rotate(active, -(rotation++ % active.size()));
-        }
-        return active;
-    }
-
-    /** Reads every active partition and waits for all answers. */
-    private CompletableFuture<List<PartitionReader.Chunk>> readAll(List<Map.Entry<TopicPartition, Long>> active,
-                                                                   int maxBytes, int waitMs, int maxRecords) {
-        List<CompletableFuture<PartitionReader.Chunk>> reads = startReads(active, maxBytes, waitMs, maxRecords);
-        return CompletableFuture.allOf(reads.toArray(new CompletableFuture[0]))
-                .thenApply(v -> reads.stream().map(CompletableFuture::join).toList());
-    }
-
-    /** Long-polls every active partition; answers as soon as one has records (or all time out). */
-    private CompletableFuture<List<PartitionReader.Chunk>> readFirst(List<Map.Entry<TopicPartition, Long>> active,
-                                                                     int maxBytes, int waitMs, int maxRecords) {
-        List<CompletableFuture<PartitionReader.Chunk>> reads = startReads(active, maxBytes, waitMs, maxRecords);
-        CompletableFuture<List<PartitionReader.Chunk>> result = new CompletableFuture<>();
-        Runnable answer = () -> result.complete(reads.stream().map(f -> f.getNow(null)).toList());
-        for (CompletableFuture<PartitionReader.Chunk> r : reads) {
-            r.thenAccept(c -> {
-                if (!c.records().isEmpty()) {
-                    answer.run();
-                }
-            });
-        }
-        CompletableFuture.allOf(reads.toArray(new CompletableFuture[0])).whenComplete((v, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                answer.run();
-            }
-        });
-        return result;
-    }
-
-    private List<CompletableFuture<PartitionReader.Chunk>> startReads(List<Map.Entry<TopicPartition, Long>> active,
-                                                                      int maxBytes, int waitMs, int maxRecords) {
-        List<CompletableFuture<PartitionReader.Chunk>> reads = new ArrayList<>();
-        for (Map.Entry<TopicPartition, Long> e : active) {
-            reads.add(reader.read(e.getKey().getTopic(), e.getKey().getPartition(), e.getValue(), maxBytes, waitMs,
-                    maxRecords));
-        }
-        return reads;
-    }
-
-    private static boolean hasRecords(List<PartitionReader.Chunk> chunks) {
-        return chunks.stream().anyMatch(c -> c != null && !c.records().isEmpty());
-    }
-
-    /** Takes up to {@code maxRecords} records in partition order and advances positions past them. */
-    private synchronized PollResult take(List<Map.Entry<TopicPartition, Long>> active,
-                                         List<PartitionReader.Chunk> chunks, int maxRecords) {
-        PollResult.Builder result = PollResult.newBuilder();
-        for (int i = 0; i < active.size() && result.getRecordsCount() < maxRecords; i++) {
-            PartitionReader.Chunk chunk = chunks.get(i);
-            TopicPartition tp = active.get(i).getKey();
-            // A seek while reading, or a missing answer, leaves the position alone.
-            if (chunk == null || !active.get(i).getValue().equals(positions.get(tp))) {
-                continue;
-            }
-            long next = positions.get(tp);
-            for (ConsumedRecord r : chunk.records()) {
-                if (result.getRecordsCount() >= maxRecords) {
-                    break;
-                }
-                result.addRecords(r);
-                next = r.getOffset() + 1;
-            }
-            positions.put(tp, next);
-        }
-        return result.build();
+            return PollReads.readFirst(reader, readable, maxBytes, poll.getMaxWaitMs(), maxRecords);
+        }).thenApply(chunks -> SubscribeResponse.newBuilder().setRecords(assignment.take(readable, chunks, maxRecords)));
     }
 
     private SubscribeResponse.Builder commit(List<TopicPartitionOffset> requested) {
-        List<TopicPartitionOffset> toCommit = new ArrayList<>(requested);
-        if (toCommit.isEmpty()) {
-            synchronized (this) {
-                positions.forEach((tp, offset) -> toCommit.add(position(tp, offset)));
-            }
-        }
-        offsets.commit(group, toCommit);
+        List<TopicPartitionOffset> toCommit = requested.isEmpty() ? assignment.positions() : requested;
+        offsets.commit(join.getGroup(), toCommit, membership.memberId());
         return SubscribeResponse.newBuilder().setAck(Ack.newBuilder().addAllCommitted(toCommit));
     }
 
     private CompletableFuture<SubscribeResponse.Builder> seek(Seek seek) {
-        TopicPartition tp = assigned(seek.getTopic(), seek.getPartition());
+        TopicPartition tp = assignment.requireAssigned(seek.getTopic(), seek.getPartition());
         CompletableFuture<Long> target = switch (seek.getTargetCase()) {
             case OFFSET -> {
                 if (seek.getOffset() < 0) {
@@ -312,38 +241,95 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
             case TARGET_NOT_SET -> throw Errors.invalid("seek names no target (offset, timestamp_ms, beginning, end)");
         };
         return target.thenApply(offset -> {
-            synchronized (this) {
-                positions.put(tp, offset);
+            if (!assignment.seek(tp, offset)) {
+                throw Errors.invalid(tp.getTopic() + "-" + tp.getPartition() + " was revoked during the seek");
             }
-            return SubscribeResponse.newBuilder().setAck(Ack.newBuilder().addPositions(position(tp, offset)));
+            return SubscribeResponse.newBuilder().setAck(Ack.newBuilder()
+                    .addPositions(SessionAssignment.position(tp, offset)));
         });
     }
 
-    private synchronized SubscribeResponse.Builder pause(List<TopicPartition> partitions, boolean pause) {
-        for (TopicPartition tp : partitions) {
-            assigned(tp.getTopic(), tp.getPartition());
-        }
-        if (pause) {
-            paused.addAll(partitions);
-        } else {
-            partitions.forEach(paused::remove);
-        }
-        return SubscribeResponse.newBuilder().setAck(Ack.getDefaultInstance());
+    private CompletableFuture<SubscribeResponse.Builder> paused(List<TopicPartition> partitions, boolean pause) {
+        assignment.pause(partitions, pause);
+        return CompletableFuture.completedFuture(SubscribeResponse.newBuilder().setAck(Ack.getDefaultInstance()));
     }
 
-    private synchronized TopicPartition assigned(String topic, int partition) {
-        TopicPartition tp = TopicPartition.newBuilder().setTopic(topic).setPartition(partition).build();
-        if (!positions.containsKey(tp)) {
-            throw Errors.invalid(topic + "-" + partition + " is not assigned to this member; assigned: "
-                    + positions.keySet().stream().map(t -> t.getTopic() + "-" + t.getPartition()).toList());
+    private SubscribeResponse.Builder release(List<TopicPartition> partitions) {
+        List<TopicPartition> released = assignment.release(partitions);
+        if (!released.isEmpty()) {
+            membership.beatSoon();
         }
-        return tp;
+        return SubscribeResponse.newBuilder().setAck(Ack.newBuilder().addAllReleased(released));
     }
 
-    private static TopicPartitionOffset position(TopicPartition tp, long offset) {
-        return TopicPartitionOffset.newBuilder().setTopic(tp.getTopic()).setPartition(tp.getPartition())
-                .setOffset(offset).build();
+    // ------------------------------------------------------------------ GroupMembership.Listener
+
+    @Override
+    public List<TopicPartition> held() {
+        return assignment.held();
     }
+
+    /**
+     * Adopts an answer in two steps: revocations (and partitions given back before their release)
+     * are applied and pushed at once; new partitions are pushed once their start positions are
+     * known (a failed lookup is retried with the next answer, the partitions held meanwhile).
+     */
+    @Override
+    public void adopt(GroupHeartbeatResponse r) {
+        if (!joinAnswered) {
+            return; // the next answer after the join's carries the whole assignment again
+        }
+        synchronized (announce) {
+            SessionAssignment.Change change = assignment.update(r.getAssignmentList(), System.nanoTime());
+            if (!join.getConfirmRevocations() && !assignment.release(change.revoked()).isEmpty()) {
+                membership.beatSoon();
+            }
+            if (!change.isEmpty()) {
+                push(r, change.restored(), change.revoked());
+            }
+        }
+        List<TopicPartition> starting = assignment.starting();
+        if (starting.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> positions;
+        try {
+            positions = starts.resolve(join.getGroup(), starting, join.getAutoOffsetReset())
+                    .get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.info("member {}: no start positions for {} yet ({}); retrying", membership.memberId(), starting,
+                    StrataException.from(e).getMessage());
+            return;
+        }
+        synchronized (announce) {
+            List<TopicPartition> started = assignment.grant(positions);
+            if (!started.isEmpty()) {
+                push(r, started, List.of());
+            }
+        }
+    }
+
+    private void push(GroupHeartbeatResponse r, List<TopicPartition> started, List<TopicPartition> revoked) {
+        send(SubscribeResponse.newBuilder().setAssignment(assignmentEvent(r, started, revoked)).build());
+    }
+
+    @Override
+    public void releaseRevokedBefore(long nanos) {
+        List<TopicPartition> released = assignment.releaseRevokedBefore(nanos);
+        if (!released.isEmpty()) {
+            log.info("member {} did not release {} within its session timeout; released them", membership.memberId(),
+                    released);
+        }
+    }
+
+    @Override
+    public void fenced(StrataException why) {
+        assignment.clear();
+        send(SubscribeResponse.newBuilder().setError(why.toDetail()).build());
+        finish();
+    }
+
+    // ------------------------------------------------------------------ stream plumbing
 
     private void send(SubscribeResponse response) {
         synchronized (out) {
@@ -357,6 +343,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
         }
     }
 
+    /** Ends the stream (if still open) and leaves the group. */
     private void finish() {
         synchronized (out) {
             if (!closed) {
@@ -368,7 +355,14 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
                 }
             }
         }
-        onClose.accept(this);
+        leaveGroup();
+    }
+
+    private void leaveGroup() {
+        GroupMembership m = membership;
+        if (m != null) {
+            m.leave();
+        }
     }
 
     @Override
@@ -376,7 +370,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest> {
         synchronized (out) {
             closed = true;
         }
-        onClose.accept(this);
+        leaveGroup();
     }
 
     @Override

@@ -26,7 +26,11 @@ public final class GroupOffsets {
         this.cache = cache;
     }
 
-    public void commit(String group, List<TopicPartitionOffset> offsets) {
+    /**
+     * Commits offsets as {@code memberId} (empty: outside any session, refused with GROUP_NOT_EMPTY
+     * while the group has members; a member may commit only partitions it owns).
+     */
+    public void commit(String group, List<TopicPartitionOffset> offsets, String memberId) {
         validateGroup(group);
         for (TopicPartitionOffset o : offsets) {
             cache.partition(o.getTopic(), o.getPartition());
@@ -38,20 +42,26 @@ public final class GroupOffsets {
         if (offsets.isEmpty()) {
             return;
         }
-        CommitOffsetsRequest request = CommitOffsetsRequest.newBuilder().setGroup(group).addAllOffsets(offsets).build();
+        CommitOffsetsRequest request = CommitOffsetsRequest.newBuilder().setGroup(group).addAllOffsets(offsets)
+                .setMemberId(memberId).build();
         metadata.call(stub -> stub.commitOffsets(request));
     }
 
     /** Committed offsets of {@code partitions} (all of the group's when empty); missing ones are absent. */
     public Map<TopicPartition, Long> fetch(String group, Collection<TopicPartition> partitions) {
-        validateGroup(group);
-        FetchOffsetsRequest request = FetchOffsetsRequest.newBuilder().setGroup(group).addAllPartitions(partitions).build();
         Map<TopicPartition, Long> out = new HashMap<>();
-        for (TopicPartitionOffset o : metadata.call(stub -> stub.fetchOffsets(request)).getOffsetsList()) {
+        for (TopicPartitionOffset o : fetchWithMetadata(group, partitions)) {
             out.put(TopicPartition.newBuilder().setTopic(o.getTopic()).setPartition(o.getPartition()).build(),
                     o.getOffset());
         }
         return out;
+    }
+
+    /** As {@link #fetch}, with each commit's metadata string; a linearizable read. */
+    public List<TopicPartitionOffset> fetchWithMetadata(String group, Collection<TopicPartition> partitions) {
+        validateGroup(group);
+        FetchOffsetsRequest request = FetchOffsetsRequest.newBuilder().setGroup(group).addAllPartitions(partitions).build();
+        return metadata.call(stub -> stub.fetchOffsets(request)).getOffsetsList();
     }
 
     public static void validateGroup(String group) {

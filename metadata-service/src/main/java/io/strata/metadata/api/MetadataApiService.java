@@ -12,6 +12,7 @@ import io.strata.metadata.controller.NodeLeaseController;
 import io.strata.common.topic.PartitionReassignments;
 import io.strata.proto.AlterPartitionReassignmentsRequest;
 import io.strata.proto.AlterPartitionReassignmentsResponse;
+import io.strata.metadata.groups.GroupCoordinator;
 import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.CommitOffsetsRequest;
 import io.strata.proto.CreatePartitionsRequest;
@@ -27,6 +28,15 @@ import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.GroupHeartbeatRequest;
+import io.strata.proto.internal.GroupHeartbeatResponse;
+import io.strata.proto.GroupDescription;
+import io.strata.proto.DeleteGroupRequest;
+import io.strata.proto.DeleteGroupResponse;
+import io.strata.proto.DescribeGroupRequest;
+import io.strata.proto.ErrorReason;
+import io.strata.common.error.StrataException;
+import java.util.concurrent.CompletableFuture;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.CreatePartitionsCommand;
 import io.strata.proto.internal.ElectLeadersCommand;
@@ -71,6 +81,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     private final MetadataStateMachine stateMachine;
     private final WatchHub watchHub;
     private final NodeLeaseController controller;
+    private final GroupCoordinator groups;
     private final boolean electPreferredOnRegister;
     private final Supplier<DescribeQuorumResponse> quorum;
     private final OffsetCommitBatcher offsetCommits;
@@ -80,13 +91,15 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
      *                                 (re)registers or rejoins the ISR
      */
     public MetadataApiService(RaftCommands raft, RaftPeerId self, MetadataStateMachine stateMachine,
-                              WatchHub watchHub, NodeLeaseController controller, boolean electPreferredOnRegister,
+                              WatchHub watchHub, NodeLeaseController controller, GroupCoordinator groups,
+                              boolean electPreferredOnRegister,
                               Supplier<DescribeQuorumResponse> quorum) {
         this.raft = raft;
         this.self = self;
         this.stateMachine = stateMachine;
         this.watchHub = watchHub;
         this.controller = controller;
+        this.groups = groups;
         this.electPreferredOnRegister = electPreferredOnRegister;
         this.quorum = quorum;
         this.offsetCommits = new OffsetCommitBatcher(raft::submit);
@@ -259,19 +272,55 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
 
     @Override
     public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> observer) {
+        RpcCalls.async(observer, () -> commit(request, false));
+    }
+
+    @Override
+    public void resetGroupOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> observer) {
+        RpcCalls.async(observer, () -> commit(request, true));
+    }
+
+    /** Validates and proposes a commit; {@code reset} requires the group to have no members. */
+    private CompletableFuture<CommitOffsetsResponse> commit(CommitOffsetsRequest request, boolean reset) {
+        GroupCoordinator.validateGroupId(request.getGroup());
+        for (TopicPartitionOffset o : request.getOffsetsList()) {
+            if (o.getOffset() < 0) {
+                throw Errors.invalid("offset " + o.getOffset() + " for " + o.getTopic() + "-"
+                        + o.getPartition() + " is negative");
+            }
+        }
+        CommitOffsetsCommand command = CommitOffsetsCommand.newBuilder().setGroup(request.getGroup())
+                .addAllOffsets(request.getOffsetsList()).setCommitTimeMs(System.currentTimeMillis())
+                .setMemberId(request.getMemberId()).setRequireEmptyGroup(reset).build();
+        return offsetCommits.submit(command).thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void groupHeartbeat(GroupHeartbeatRequest request, StreamObserver<GroupHeartbeatResponse> observer) {
+        RpcCalls.async(observer, () -> groups.heartbeat(request));
+    }
+
+    @Override
+    public void describeGroup(DescribeGroupRequest request, StreamObserver<GroupDescription> observer) {
         RpcCalls.async(observer, () -> {
-            if (request.getGroup().isBlank()) {
-                throw Errors.invalid("group id is empty");
-            }
-            for (TopicPartitionOffset o : request.getOffsetsList()) {
-                if (o.getOffset() < 0) {
-                    throw Errors.invalid("offset " + o.getOffset() + " for " + o.getTopic() + "-"
-                            + o.getPartition() + " is negative");
-                }
-            }
-            CommitOffsetsCommand command = CommitOffsetsCommand.newBuilder().setGroup(request.getGroup())
-                    .addAllOffsets(request.getOffsetsList()).setCommitTimeMs(System.currentTimeMillis()).build();
-            return offsetCommits.submit(command).thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
+            GroupCoordinator.validateGroupId(request.getGroup());
+            return raft.query(MetadataQuery.newBuilder().setDescribeGroup(request.getGroup()).build(),
+                    GroupDescription.parser()).thenApply(g -> {
+                        if (g.getGroup().isEmpty()) {
+                            throw new StrataException(ErrorReason.UNKNOWN_GROUP, "group '" + request.getGroup()
+                                    + "' does not exist (it has no members and no committed offsets)");
+                        }
+                        return g;
+                    });
+        });
+    }
+
+    @Override
+    public void deleteGroup(DeleteGroupRequest request, StreamObserver<DeleteGroupResponse> observer) {
+        RpcCalls.async(observer, () -> {
+            GroupCoordinator.validateGroupId(request.getGroup());
+            return raft.submit(MetadataCommand.newBuilder().setDeleteGroup(request).build())
+                    .thenApply(r -> DeleteGroupResponse.getDefaultInstance());
         });
     }
 

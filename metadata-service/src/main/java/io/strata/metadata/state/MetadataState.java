@@ -11,7 +11,6 @@ import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.GroupListing;
-import io.strata.proto.TopicPartition;
 import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommandResult;
@@ -23,6 +22,7 @@ import io.strata.proto.internal.CommandResults;
 import io.strata.proto.internal.CommitOffsetsBatch;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.CommittedOffset;
+import io.strata.proto.internal.GroupRecord;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
@@ -41,15 +41,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The replicated metadata: storage nodes, topics with their partitions, and committed group
- * offsets, kept in a RocksDB {@link MetadataStore}. Applying a command is pure logic — validate
+ * The replicated metadata: storage nodes, topics with their partitions, consumer groups and
+ * their committed offsets ({@link GroupState}), kept in a RocksDB {@link MetadataStore}. Applying a command is pure logic — validate
  * it against the current state and compute a {@link StateChange} — followed by one atomic
  * write of that change together with the command's Raft term and index. Every peer applies
  * the same commands in the same order and reaches the same state, so nothing here reads
  * clocks or randomness: anything chosen (placement, ids, times) is inside the command.
  *
- * <p>Nodes and topics are also held in memory (they make up the image that every change
- * republishes); offsets are read from the database.
+ * <p>Nodes, topics and groups are also held in memory (nodes and topics make up the image that
+ * every change republishes); offsets are read from the database.
  *
  * <p>Not thread-safe; the state machine serialises access.
  */
@@ -57,6 +57,7 @@ public final class MetadataState implements AutoCloseable {
     private final MetadataStore store;
     private final Map<Integer, NodeRecord> nodes;
     private final Map<String, TopicRecord> topics;
+    private final GroupState groups;
     private long imageVersion;
     private MetadataStore.Applied applied;
     private MetadataImage image;
@@ -66,6 +67,7 @@ public final class MetadataState implements AutoCloseable {
         this.store = store;
         this.nodes = store.nodes();
         this.topics = store.topics();
+        this.groups = new GroupState(store, topics::get);
         this.imageVersion = store.imageVersion();
         this.applied = store.applied();
     }
@@ -100,7 +102,7 @@ public final class MetadataState implements AutoCloseable {
             case REGISTER_NODE -> registerNode(command.getRegisterNode(), change);
             case CREATE_TOPIC -> createTopic(command.getCreateTopic(), change);
             case DELETE_TOPIC -> deleteTopic(command.getDeleteTopic().getName(), change);
-            case COMMIT_OFFSETS -> commitOffsets(command.getCommitOffsets(), change);
+            case COMMIT_OFFSETS -> groups.commitOffsets(command.getCommitOffsets(), change);
             case COMMIT_OFFSETS_BATCH -> commitOffsetsBatch(command.getCommitOffsetsBatch(), change);
             case FENCE_NODES -> fenceNodes(command.getFenceNodes(), change);
             case UNFENCE_NODE -> unfenceNode(command.getUnfenceNode(), change);
@@ -109,11 +111,18 @@ public final class MetadataState implements AutoCloseable {
             case CREATE_PARTITIONS -> createPartitions(command.getCreatePartitions(), change);
             case ALTER_TOPIC_CONFIGS -> alterTopicConfigs(command.getAlterTopicConfigs(), change);
             case ALTER_REASSIGNMENTS -> alterReassignments(command.getAlterReassignments(), change);
+            case GROUP_JOIN -> groups.join(command.getGroupJoin(), partitionCounts(change), change);
+            case GROUP_LEAVE -> groups.leave(command.getGroupLeave(), partitionCounts(change), change);
+            case GROUP_RELEASE -> groups.release(command.getGroupRelease(), partitionCounts(change), change);
+            case DELETE_GROUP -> groups.delete(command.getDeleteGroup(), change);
             case COMMAND_NOT_SET -> error(ErrorReason.INVALID_ARGUMENT, "empty metadata command");
         };
         if (result.hasError()) {
             change = new StateChange();
-        } else if (change.changesImage()) {
+        } else if (changesPartitionCounts(command)) {
+            groups.topicsChanged(partitionCounts(change), change);
+        }
+        if (change.changesImage()) {
             change.imageVersion(index);
         }
         store.write(change, term, index);
@@ -121,6 +130,7 @@ public final class MetadataState implements AutoCloseable {
         nodes.putAll(change.nodePuts());
         topics.putAll(change.topicPuts());
         change.topicDeletes().forEach(topics::remove);
+        groups.applied(change);
         if (change.imageVersion() > 0) {
             lastDelta = MetadataDelta.newBuilder().setBaseVersion(imageVersion).setVersion(change.imageVersion())
                     .addAllChangedNodes(change.nodePuts().values()).addAllChangedTopics(change.topicPuts().values())
@@ -129,6 +139,22 @@ public final class MetadataState implements AutoCloseable {
             image = null;
         }
         return result;
+    }
+
+    private static boolean changesPartitionCounts(MetadataCommand command) {
+        return switch (command.getCommandCase()) {
+            case CREATE_TOPIC, DELETE_TOPIC, CREATE_PARTITIONS -> true;
+            default -> false;
+        };
+    }
+
+    /** Topic name → partition count as of the pending change (what group assignments are computed over). */
+    private Map<String, Integer> partitionCounts(StateChange change) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        topics.forEach((name, t) -> out.put(name, t.getPartitionsCount()));
+        change.topicPuts().forEach((name, t) -> out.put(name, t.getPartitionsCount()));
+        change.topicDeletes().forEach(out::remove);
+        return out;
     }
 
     /** Records that the Raft log reached {@code index} without a command (leader no-op, configuration). */
@@ -379,38 +405,7 @@ public final class MetadataState implements AutoCloseable {
             return error(ErrorReason.UNKNOWN_TOPIC, "topic '" + name + "' does not exist");
         }
         change.deleteTopic(name);
-        for (CommittedOffset o : store.offsets(null)) {
-            if (o.getTopic().equals(name)) {
-                change.deleteOffset(o);
-            }
-        }
-        return ok();
-    }
-
-    private CommandResult commitOffsets(CommitOffsetsCommand c, StateChange change) {
-        if (c.getGroup().isEmpty() || c.getGroup().indexOf('\0') >= 0) {
-            return error(ErrorReason.INVALID_ARGUMENT, "group id must be non-empty and free of NUL characters");
-        }
-        for (TopicPartitionOffset o : c.getOffsetsList()) {
-            TopicRecord t = topics.get(o.getTopic());
-            if (t == null) {
-                return error(ErrorReason.UNKNOWN_TOPIC, "topic '" + o.getTopic() + "' does not exist");
-            }
-            if (o.getPartition() < 0 || o.getPartition() >= t.getPartitionsCount()) {
-                return error(ErrorReason.UNKNOWN_PARTITION, "topic '" + o.getTopic() + "' has "
-                        + t.getPartitionsCount() + " partitions; partition " + o.getPartition() + " does not exist");
-            }
-            if (o.getOffset() < 0) {
-                return error(ErrorReason.INVALID_ARGUMENT, "offset " + o.getOffset() + " for "
-                        + o.getTopic() + "-" + o.getPartition() + " is negative");
-            }
-        }
-        for (TopicPartitionOffset o : c.getOffsetsList()) {
-            change.putOffset(CommittedOffset.newBuilder()
-                    .setGroup(c.getGroup()).setTopic(o.getTopic()).setPartition(o.getPartition())
-                    .setOffset(o.getOffset()).setMetadata(o.getMetadata())
-                    .setCommitTimeMs(c.getCommitTimeMs()).build());
-        }
+        groups.topicDeleted(name, change);
         return ok();
     }
 
@@ -422,7 +417,7 @@ public final class MetadataState implements AutoCloseable {
         CommandResults.Builder results = CommandResults.newBuilder();
         for (CommitOffsetsCommand c : batch.getCommitsList()) {
             StateChange own = new StateChange();
-            CommandResult result = commitOffsets(c, own);
+            CommandResult result = groups.commitOffsets(c, own);
             if (!result.hasError()) {
                 own.offsetPuts().forEach(change::putOffset);
                 own.offsetDeletes().forEach(change::deleteOffset);
@@ -451,35 +446,33 @@ public final class MetadataState implements AutoCloseable {
 
     /** A group's committed offsets, limited to {@code request}'s partitions when it names any. */
     public List<TopicPartitionOffset> committedOffsets(FetchOffsetsRequest request) {
-        List<TopicPartitionOffset> out = new ArrayList<>();
-        if (request.getGroup().indexOf('\0') >= 0) {
-            return out;
-        }
-        if (request.getPartitionsCount() == 0) {
-            store.offsets(request.getGroup()).forEach(c -> out.add(toOffset(c)));
-        } else {
-            for (TopicPartition tp : request.getPartitionsList()) {
-                CommittedOffset c = store.offset(request.getGroup(), tp.getTopic(), tp.getPartition());
-                if (c != null) {
-                    out.add(toOffset(c));
-                }
-            }
-        }
-        return out;
+        return groups.committedOffsets(request);
     }
 
-    /** Every group with committed offsets. Membership is not replicated yet, so members are 0. */
+    /** Every group with members or committed offsets, by name. */
     public List<GroupListing> groups() {
-        Set<String> names = new TreeSet<>();
-        store.offsets(null).forEach(o -> names.add(o.getGroup()));
-        List<GroupListing> out = new ArrayList<>();
-        names.forEach(g -> out.add(GroupListing.newBuilder().setGroup(g).setState("EMPTY").build()));
-        return out;
+        return groups.listings();
+    }
+
+    /** A group's record (one without members when it only has offsets), or null when it has neither. */
+    public GroupRecord describeGroup(String group) {
+        return groups.describe(group);
+    }
+
+    /** A group's record, or null when it has none (members are kept until they leave or expire). */
+    public GroupRecord group(String group) {
+        return groups.group(group);
+    }
+
+    /** Every group record. */
+    public List<GroupRecord> groupRecords() {
+        return new ArrayList<>(groups.all());
     }
 
     /** Everything in the state as one message, for comparisons and diagnostics. */
     public MetadataSnapshot snapshot() {
-        return MetadataSnapshot.newBuilder().setImage(image()).addAllOffsets(store.offsets(null)).build();
+        return MetadataSnapshot.newBuilder().setImage(image()).addAllOffsets(store.offsets(null))
+                .addAllGroups(groups.all()).build();
     }
 
     /**
@@ -495,16 +488,11 @@ public final class MetadataState implements AutoCloseable {
         store.close();
     }
 
-    private static TopicPartitionOffset toOffset(CommittedOffset c) {
-        return TopicPartitionOffset.newBuilder().setTopic(c.getTopic()).setPartition(c.getPartition())
-                .setOffset(c.getOffset()).setMetadata(c.getMetadata()).build();
-    }
-
-    private static CommandResult ok() {
+    static CommandResult ok() {
         return CommandResult.newBuilder().setOk(true).build();
     }
 
-    private static CommandResult error(ErrorReason reason, String message) {
+    static CommandResult error(ErrorReason reason, String message) {
         return CommandResult.newBuilder()
                 .setError(ErrorDetail.newBuilder().setReason(reason).setMessage(message)).build();
     }

@@ -8,6 +8,9 @@ import io.strata.proto.FetchOffsetsResponse;
 import io.strata.proto.ListGroupsResponse;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.LocalState;
+import io.strata.proto.internal.GroupRecord;
+import io.strata.metadata.groups.GroupDescriptions;
+import io.strata.proto.GroupDescription;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataDelta;
 import io.strata.proto.internal.MetadataImage;
@@ -261,6 +264,7 @@ public final class MetadataStateMachine extends BaseStateMachine {
                             .addAllOffsets(state.committedOffsets(q.getFetchOffsets())).build();
                     case LIST_GROUPS -> ListGroupsResponse.newBuilder().addAllGroups(state.groups()).build();
                     case SYNC -> MetadataImage.newBuilder().setVersion(state.image().getVersion()).build();
+                    case DESCRIBE_GROUP -> describeGroup(q.getDescribeGroup());
                     case QUERY_NOT_SET -> throw new IllegalArgumentException("empty metadata query");
                 };
             }
@@ -268,6 +272,21 @@ public final class MetadataStateMachine extends BaseStateMachine {
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    private GroupDescription describeGroup(String name) {
+        GroupRecord g = state.describeGroup(name);
+        return g == null ? GroupDescription.getDefaultInstance() : GroupDescriptions.of(g);
+    }
+
+    /** A group's record as this peer applied it, or null (none, or the state is reloading). */
+    public synchronized GroupRecord group(String name) {
+        return state == null ? null : state.group(name);
+    }
+
+    /** Every group record as this peer applied it. */
+    public synchronized java.util.List<GroupRecord> groups() {
+        return state == null ? java.util.List.of() : state.groupRecords();
     }
 
     /** The image as of the last entry this peer applied (may trail the leader). */

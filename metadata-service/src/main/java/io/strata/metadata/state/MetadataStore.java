@@ -2,6 +2,7 @@ package io.strata.metadata.state;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strata.proto.internal.CommittedOffset;
+import io.strata.proto.internal.GroupRecord;
 import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.TopicRecord;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import org.rocksdb.WriteOptions;
  *   'n' node id (int32 big-endian)                      → NodeRecord
  *   't' topic name (UTF-8)                              → TopicRecord
  *   'o' group (UTF-8) 0x00 topic (UTF-8) 0x00 partition → CommittedOffset
+ *   'g' group (UTF-8)                                   → GroupRecord (members and assignments)
  *   'm' "applied"                                       → term (int64) index (int64)
  *   'm' "version"                                       → image version (int64)
  * </pre>
@@ -49,6 +51,7 @@ final class MetadataStore implements AutoCloseable {
     private static final byte NODE = 'n';
     private static final byte TOPIC = 't';
     private static final byte OFFSET = 'o';
+    private static final byte GROUP = 'g';
     private static final byte[] APPLIED_KEY = "mapplied".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VERSION_KEY = "mversion".getBytes(StandardCharsets.US_ASCII);
 
@@ -117,6 +120,15 @@ final class MetadataStore implements AutoCloseable {
         return out;
     }
 
+    Map<String, GroupRecord> groups() {
+        Map<String, GroupRecord> out = new TreeMap<>();
+        scan(new byte[] {GROUP}, (k, v) -> {
+            GroupRecord g = GroupRecord.parseFrom(v);
+            out.put(g.getGroup(), g);
+        });
+        return out;
+    }
+
     CommittedOffset offset(String group, String topic, int partition) {
         byte[] v = get(offsetKey(group, topic, partition));
         try {
@@ -151,6 +163,12 @@ final class MetadataStore implements AutoCloseable {
             }
             for (CommittedOffset o : change.offsetDeletes()) {
                 batch.delete(offsetKey(o.getGroup(), o.getTopic(), o.getPartition()));
+            }
+            for (GroupRecord g : change.groupPuts().values()) {
+                batch.put(groupKey(g.getGroup()), g.toByteArray());
+            }
+            for (String g : change.groupDeletes()) {
+                batch.delete(groupKey(g));
             }
             if (change.imageVersion() > 0) {
                 batch.put(VERSION_KEY, ByteBuffer.allocate(8).putLong(change.imageVersion()).array());
@@ -211,6 +229,10 @@ final class MetadataStore implements AutoCloseable {
 
     private static byte[] topicKey(String name) {
         return concat(new byte[] {TOPIC}, utf8(name));
+    }
+
+    private static byte[] groupKey(String group) {
+        return concat(new byte[] {GROUP}, utf8(group));
     }
 
     private static byte[] offsetKey(String group, String topic, int partition) {

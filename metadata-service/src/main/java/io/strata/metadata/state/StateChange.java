@@ -1,6 +1,7 @@
 package io.strata.metadata.state;
 
 import io.strata.proto.internal.CommittedOffset;
+import io.strata.proto.internal.GroupRecord;
 import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.TopicRecord;
 import java.util.ArrayList;
@@ -12,8 +13,9 @@ import java.util.TreeSet;
 
 /**
  * The effects of one command, computed by {@link MetadataState} before anything is written:
- * records to put and delete, and the new image version when the image changed. Written to
- * RocksDB as one batch, then applied to the in-memory view. Not thread-safe.
+ * records to put and delete (nodes, topics, offsets, groups), and the new image version when
+ * the image changed. Written to RocksDB as one batch, then applied to the in-memory view.
+ * Not thread-safe.
  */
 final class StateChange {
     private final Map<Integer, NodeRecord> nodePuts = new TreeMap<>();
@@ -21,6 +23,8 @@ final class StateChange {
     private final Set<String> topicDeletes = new TreeSet<>();
     private final List<CommittedOffset> offsetPuts = new ArrayList<>();
     private final List<CommittedOffset> offsetDeletes = new ArrayList<>();
+    private final Map<String, GroupRecord> groupPuts = new TreeMap<>();
+    private final Set<String> groupDeletes = new TreeSet<>();
     private long imageVersion;
 
     StateChange putNode(NodeRecord n) {
@@ -48,6 +52,26 @@ final class StateChange {
     StateChange deleteOffset(CommittedOffset o) {
         offsetDeletes.add(o);
         return this;
+    }
+
+    StateChange putGroup(GroupRecord g) {
+        groupDeletes.remove(g.getGroup());
+        groupPuts.put(g.getGroup(), g);
+        return this;
+    }
+
+    StateChange deleteGroup(String group) {
+        groupPuts.remove(group);
+        groupDeletes.add(group);
+        return this;
+    }
+
+    Map<String, GroupRecord> groupPuts() {
+        return groupPuts;
+    }
+
+    Set<String> groupDeletes() {
+        return groupDeletes;
     }
 
     void imageVersion(long version) {
