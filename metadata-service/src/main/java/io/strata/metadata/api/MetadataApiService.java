@@ -25,6 +25,8 @@ import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.CommitOffsetsCommand;
+import io.strata.proto.internal.ControlledShutdownRequest;
+import io.strata.proto.internal.ControlledShutdownResponse;
 import io.strata.proto.internal.CreatePartitionsCommand;
 import io.strata.proto.internal.ElectLeadersCommand;
 import io.strata.proto.internal.HeartbeatRequest;
@@ -269,6 +271,13 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> observer) {
         RpcCalls.async(observer, () -> raft.query(MetadataQuery.newBuilder().setListGroups(true).build(),
                 ListGroupsResponse.parser()));
+    }
+
+    @Override
+    public void controlledShutdown(ControlledShutdownRequest request,
+                                   StreamObserver<ControlledShutdownResponse> observer) {
+        RpcCalls.async(observer, () -> raft.submit(MetadataCommand.newBuilder().setControlledShutdown(request).build())
+                .thenApply(CommandResult::getControlledShutdown));
     }
 
     @Override
