@@ -59,8 +59,8 @@ public final class LocalCluster implements AutoCloseable {
         List<HostPort> metadataApis = peers.stream().map(MetadataConfig.Peer::apiAddress).toList();
         for (int i = 0; i < b.storageNodes; i++) {
             int port = ports != null ? ports[next++] : b.basePort + 30 + i + 1;
-            storageConfigs.add(StorageConfig.of(i + 1, new HostPort(b.host, port),
-                    dataDir.resolve("storage-" + (i + 1)), metadataApis));
+            storageConfigs.add(b.storageTweak.apply(StorageConfig.of(i + 1, new HostPort(b.host, port),
+                    dataDir.resolve("storage-" + (i + 1)), metadataApis)));
         }
         for (int i = 0; i < b.gateways; i++) {
             int port = ports != null ? ports[next++] : b.basePort + i;
@@ -83,6 +83,7 @@ public final class LocalCluster implements AutoCloseable {
         private Path dataDir;
         private int basePort;
         private String host = "127.0.0.1";
+        private java.util.function.UnaryOperator<StorageConfig> storageTweak = c -> c;
 
         public Builder metadataPeers(int n) {
             this.metadataPeers = n;
@@ -101,6 +102,12 @@ public final class LocalCluster implements AutoCloseable {
 
         public Builder dataDir(Path dir) {
             this.dataDir = dir;
+            return this;
+        }
+
+        /** Changes every storage node's config (e.g. shorter retention checks); default: none. */
+        public Builder storageConfig(java.util.function.UnaryOperator<StorageConfig> tweak) {
+            this.storageTweak = tweak;
             return this;
         }
 
@@ -151,9 +158,21 @@ public final class LocalCluster implements AutoCloseable {
         storage[i] = new StorageNodeServer(storageConfigs.get(i)).start();
     }
 
+    /** Stops a storage node the way SIGTERM does: after handing its leaderships over (controlled shutdown). */
     public void stopStorageNode(int i) {
         if (storage[i] != null) {
             storage[i].close();
+            storage[i] = null;
+        }
+    }
+
+    /**
+     * Stops a storage node without a controlled shutdown, so the cluster learns of it only when
+     * its lease runs out — what a crash looks like from outside (its files still close cleanly).
+     */
+    public void stopStorageNodeAbruptly(int i) {
+        if (storage[i] != null) {
+            storage[i].closeWithoutControlledShutdown();
             storage[i] = null;
         }
     }

@@ -64,7 +64,12 @@ public final class MetadataClient implements AutoCloseable {
      * failure is retriable and the call timeout has not passed.
      */
     public <T> T call(Function<MetadataServiceGrpc.MetadataServiceBlockingStub, T> call) {
-        long deadline = System.nanoTime() + callTimeout.toNanos();
+        return call(callTimeout, call);
+    }
+
+    /** As {@link #call(Function)}, giving up after {@code timeout} instead of the client's call timeout. */
+    public <T> T call(Duration timeout, Function<MetadataServiceGrpc.MetadataServiceBlockingStub, T> call) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         StrataException last = null;
         int attempt = 0;
         while (!closed) {
@@ -88,7 +93,7 @@ public final class MetadataClient implements AutoCloseable {
                 }
             }
         }
-        throw Errors.metadataUnavailable("no answer from " + addresses + " within " + callTimeout.toMillis()
+        throw Errors.metadataUnavailable("no answer from " + addresses + " within " + timeout.toMillis()
                 + " ms" + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
     }
 

@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends a call to the current leader of a partition and retries it transparently — after the
  * next metadata change, or a short pause — when the leader moved, is unknown or unreachable,
- * until the caller's timeout. Non-retriable errors (unknown topic, corrupt batch, …) fail at once.
+ * until the caller's timeout. Non-retriable errors (unknown topic, corrupt batch, …) fail at once,
+ * and so does NOT_ENOUGH_REPLICAS: an ISR takes seconds to grow back, so the caller hears at
+ * once that its acks=all write was refused and decides itself whether to retry (the Java
+ * producer does, like Kafka's), rather than waiting out its whole timeout here.
  *
  * <p>Thread-safe.
  */
@@ -91,7 +94,8 @@ public final class PartitionRouter implements AutoCloseable {
 
     private <T> void retryOrFail(String topic, int partition, long deadline, LeaderCall<T> call,
                                  CompletableFuture<T> result, StrataException error) {
-        if (!error.isRetriable() || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS) >= deadline) {
+        if (!error.isRetriable() || error.reason() == ErrorReason.NOT_ENOUGH_REPLICAS
+                || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS) >= deadline) {
             result.completeExceptionally(error);
             return;
         }

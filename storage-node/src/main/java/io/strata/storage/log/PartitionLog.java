@@ -83,6 +83,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long endOffset;
     private long recoveryPoint;
     private volatile boolean closed;
+    private volatile LongSupplier committedEnd = () -> Long.MAX_VALUE;
 
     /** What an append assigned. */
     public record AppendResult(long baseOffset, long lastOffset) {
@@ -428,6 +429,49 @@ public final class PartitionLog implements AutoCloseable {
                 throw new UncheckedIOException("truncating " + dir + " to " + offset + " failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * Deletes every segment and starts the log again, empty, at {@code offset}: a follower whose
+     * next offset its leader no longer has (retention deleted it there), so nothing it holds
+     * can be continued. Leader epochs are forgotten too. Newest segments go first, so a crash
+     * midway leaves a shorter but contiguous log (which the follower then empties again).
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        synchronized (appendLock) {
+            ensureOpen();
+            try {
+                while (!segments.isEmpty()) {
+                    segments.pollLastEntry().getValue().delete();
+                }
+                LogSegment fresh = LogSegment.create(dir, offset, clock.getAsLong());
+                segments.put(offset, fresh);
+                active = fresh;
+                logStartOffset = offset;
+                endOffset = offset;
+                epochs.reset(List.of());
+                groupCommit.resetTo(offset);
+                recoveryPoint = offset;
+                writeRecoveryPoint(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("restarting " + dir + " at " + offset + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Bounds retention to offsets below what {@code committedEnd} returns (the replica's high
+     * watermark): data not yet held by every in-sync replica is never deleted, so the log start
+     * offset never passes the high watermark and a follower that restarts from it skips nothing
+     * uncommitted.
+     */
+    public void limitRetentionTo(LongSupplier committedEnd) {
+        this.committedEnd = committedEnd;
+    }
+
+    /** The offset below which retention may delete: durable and committed. */
+    public long retentionLimit() {
+        return Math.min(durableEndOffset(), committedEnd.getAsLong());
     }
 
     /**

@@ -6,6 +6,8 @@ import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.TopicRecord;
 import io.strata.common.topic.TopicConfig;
 import io.strata.proto.internal.NodeRecord;
+import io.strata.proto.internal.NodeState;
+import io.strata.storage.log.HighWatermarkCheckpoint;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.replication.ReplicaFetcher;
 import io.strata.storage.log.LogManager;
@@ -28,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * for every partition assigned here, updates roles and epochs, and deletes the data of
  * topics that were deleted (or re-created under the same name with a new topic id).
  *
- * <p>Directory layout: {@code <dataDir>/<topic>-<partition>/} with a {@code topic.id} file.
+ * <p>Directory layout: {@code <dataDir>/<topic>-<partition>/} with a {@code topic.id} file, and
+ * {@code <dataDir>/replication-offset-checkpoint} with every replica's high watermark, from
+ * which a replica opened after a restart starts.
  *
  * <p>Thread-safe: {@link #apply} runs on the watch thread; lookups from request threads.
  */
@@ -42,7 +46,10 @@ public final class ReplicaManager implements AutoCloseable {
     private final LogManager logs;
     private final ReplicaFetcher fetcher;
     private final Map<String, PartitionReplica> replicas = new ConcurrentHashMap<>();
+    private final HighWatermarkCheckpoint hwCheckpoint;
+    private final Map<HighWatermarkCheckpoint.Key, Long> checkpointedHws;
     private volatile long appliedVersion;
+    private volatile Set<Integer> liveNodes = Set.of();
 
     public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes, LogManager logs, ReplicaFetcher fetcher) {
         this.fetcher = fetcher;
@@ -50,6 +57,8 @@ public final class ReplicaManager implements AutoCloseable {
         this.dataDir = dataDir;
         this.maxBatchBytes = maxBatchBytes;
         this.logs = logs;
+        this.hwCheckpoint = new HighWatermarkCheckpoint(dataDir);
+        this.checkpointedHws = hwCheckpoint.read();
     }
 
     private static String key(String topic, int partition) {
@@ -102,7 +111,20 @@ public final class ReplicaManager implements AutoCloseable {
                 log.info("node {} dropped replica {} (no longer assigned)", nodeId, key);
             }
         }
+        liveNodes = image.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_ALIVE)
+                .map(NodeRecord::getId).collect(java.util.stream.Collectors.toUnmodifiableSet());
         appliedVersion = image.getVersion();
+    }
+
+    /** Whether {@code node} is live (neither fenced nor shutting down) in the last applied image. */
+    public boolean isLive(int node) {
+        return liveNodes.contains(node);
+    }
+
+    /** Writes every replica's high watermark to the node's checkpoint file. */
+    public void checkpointHighWatermarks() {
+        hwCheckpoint.write(replicas.values().stream().map(r -> new HighWatermarkCheckpoint.Entry(r.topicId(),
+                r.topic(), r.partition(), r.checkpointableHighWatermark())).toList());
     }
 
     private static NodeRecord leaderOf(MetadataImage image, int leaderId) {
@@ -129,8 +151,9 @@ public final class ReplicaManager implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
-        return new PartitionReplica(topic.getName(), partition, nodeId,
-                logs.open(dir, LogConfig.from(topic.getConfigsMap(), maxBatchBytes)));
+        long hw = checkpointedHws.getOrDefault(new HighWatermarkCheckpoint.Key(topic.getTopicId(), partition), 0L);
+        return new PartitionReplica(topic.getName(), topic.getTopicId(), partition, nodeId,
+                logs.open(dir, LogConfig.from(topic.getConfigsMap(), maxBatchBytes)), hw);
     }
 
     private static void deleteDir(Path dir) {
@@ -159,6 +182,11 @@ public final class ReplicaManager implements AutoCloseable {
     @Override
     public synchronized void close() {
         fetcher.close();
+        try {
+            checkpointHighWatermarks();
+        } catch (RuntimeException e) {
+            log.warn("node {} could not checkpoint high watermarks on close", nodeId, e);
+        }
         replicas.values().forEach(PartitionReplica::close);
         replicas.clear();
         logs.close();

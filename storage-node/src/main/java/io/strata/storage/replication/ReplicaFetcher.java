@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the leader answers with a diverging epoch, the follower truncates its log to where the
  * two histories last agree and fetches again (leader-epoch truncation, no reliance on the HW).
+ * When the follower's next offset is below the leader's log start (retention deleted it there,
+ * e.g. after a long absence), it empties its log and starts again at the leader's log start.
  *
  * <p>Thread-safe. Loops run on gRPC callback threads and the shared scheduler.
  */
@@ -115,7 +117,13 @@ public final class ReplicaFetcher implements AutoCloseable {
 
         private void handle(ReplicaFetchRequest request, ReplicaFetchResponse response) {
             try {
-                if (response.hasDiverging()) {
+                if (response.getBelowLogStart()) {
+                    log.info("{}-{}: the leader's log starts at {}, past this replica's end {}; emptying the log and"
+                                    + " fetching from there", replica.topic(), replica.partition(),
+                            response.getLogStartOffset(), replica.log().logEndOffset());
+                    replica.truncateFullyAndStartAt(response.getLogStartOffset());
+                    scheduler.execute(this::fetch);
+                } else if (response.hasDiverging()) {
                     truncateToAgreement(response.getDiverging());
                     scheduler.execute(this::fetch);
                 } else if (!response.getBatches().isEmpty()) {
