@@ -75,6 +75,7 @@ public final class HighWatermarkCheckpoint {
             lines.add(e.topicId() + " " + e.partition() + " " + e.highWatermark() + " " + e.topic());
         }
         try {
+            java.nio.file.Files.createDirectories(file.getParent());
             Checkpoints.write(file, lines);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

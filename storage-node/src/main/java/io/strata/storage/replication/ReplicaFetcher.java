@@ -142,6 +142,8 @@ public final class ReplicaFetcher implements AutoCloseable {
                     replica.learnHighWatermark(response.getHighWatermark());
                     scheduler.execute(this::fetch);
                 }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("{}-{}: the node is stopping; fetch answer dropped", replica.topic(), replica.partition());
             } catch (RuntimeException e) {
                 log.warn("{}-{}: handling a fetch answer failed: {}", replica.topic(), replica.partition(), e.toString());
                 retryLater();
