@@ -86,7 +86,7 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Starts every member and waits until the gateways listen and every storage node is registered. */
+    /** Starts every member and waits until the gateways listen and every storage node is registered and live. */
     public ProcessCluster start() {
         metadata.forEach(this::spawn);
         storage.forEach(this::spawn);
@@ -95,6 +95,9 @@ public final class ProcessCluster implements AutoCloseable {
             awaitStorageRegistered(i);
         }
         gateways.forEach(g -> await(g.name + " to listen", 60_000, () -> listening(g.port)));
+        // A node may miss its first lease while every JVM warms up; it is unfenced at its next heartbeat.
+        await("every storage node live", 60_000, () -> image().getNodesList().stream()
+                .filter(n -> n.getState() == io.strata.proto.internal.NodeState.NODE_ALIVE).count() == storage.size());
         return this;
     }
 
