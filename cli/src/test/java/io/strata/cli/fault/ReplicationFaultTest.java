@@ -10,20 +10,29 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.strata.cli.fault.FaultHarness.Load;
+import io.strata.common.batch.Compression;
+import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.common.error.StrataException;
 import io.strata.common.net.Channels;
+import io.strata.common.net.HostPort;
 import io.strata.proto.Acks;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProducerGrpc;
 import io.strata.proto.Record;
+import io.strata.proto.internal.AppendRequest;
+import io.strata.proto.internal.AppendResponse;
 import io.strata.proto.internal.PartitionRecord;
+import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.testkit.ProcessCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -38,6 +47,7 @@ import org.slf4j.LoggerFactory;
 class ReplicationFaultTest {
     /** Longer than the default node lease (2.5 s) with room to spare on a loaded machine. */
     private static final long PAUSE_MS = 6_000;
+    private static final String STALE_VALUE = "sent to the old leader at its old epoch";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dataDir;
@@ -62,6 +72,13 @@ class ReplicationFaultTest {
 
                 cluster.pauseStorageNode(paused - 1);
                 long pausedAt = System.nanoTime();
+                // What a gateway with stale metadata would send: an acks=all append at the old epoch.
+                // It waits in the frozen node's socket and is the first thing it reads on waking up.
+                ManagedChannel direct = Channels.open(HostPort.parse(address(cluster, paused)));
+                ListenableFuture<AppendResponse> stale = StorageNodeGrpc.newFutureStub(direct)
+                        .withDeadlineAfter(60, TimeUnit.SECONDS).append(AppendRequest.newBuilder()
+                                .setTopic(FaultHarness.TOPIC).setPartition(0).setLeaderEpoch(before.getLeaderEpoch())
+                                .setAcks(Acks.ACKS_ALL).setBatches(batch(STALE_VALUE)).build());
                 cluster.await("another leader for partition 0", 30_000, () -> {
                     PartitionRecord now = partition(cluster, 0);
                     return now.getLeader() != paused && now.getLeader() >= 0;
@@ -74,6 +91,12 @@ class ReplicationFaultTest {
                 assertNotEquals(paused, during.getLeader());
                 assertTrue(during.getLeaderEpoch() > before.getLeaderEpoch());
                 assertTrue(!during.getIsrList().contains(paused), "the paused node left the ISR: " + during);
+                ExecutionException refused = assertThrows(ExecutionException.class, () -> stale.get(90, TimeUnit.SECONDS),
+                        "the old leader acknowledged a write after it lost leadership");
+                ErrorReason reason = StrataException.from(refused.getCause()).reason();
+                assertTrue(reason == ErrorReason.NOT_LEADER || reason == ErrorReason.STALE_LEADER_EPOCH,
+                        refused.getCause().toString());
+                Channels.close(direct);
                 awaitAcked(cluster, load, load.acked.size() + 300);
                 awaitFullIsr(cluster);
                 load.stop();
@@ -83,6 +106,8 @@ class ReplicationFaultTest {
                         + "node truncated a divergent suffix: {}; longest producer stall {} ms", paused, PAUSE_MS,
                         log.contains("diverged from the leader"), load.longestStallMs());
                 assertNothingLost(channel, load, "SIGSTOP of a leader");
+                assertTrue(FaultHarness.readAll(channel).values().stream().noneMatch(STALE_VALUE::equals),
+                        "the unacknowledged write to the old leader was truncated away");
                 assertReplicasIdentical(cluster, FaultHarness.describeTopic(channel));
             } finally {
                 Channels.close(channel);
@@ -136,6 +161,17 @@ class ReplicationFaultTest {
                 Channels.close(channel);
             }
         }
+    }
+
+    private static String address(ProcessCluster cluster, int node) {
+        return cluster.image().getNodesList().stream().filter(n -> n.getId() == node).findFirst().orElseThrow()
+                .getAddress();
+    }
+
+    private static ByteString batch(String value) {
+        RecordBatchBuilder b = new RecordBatchBuilder(Compression.NONE);
+        b.append(System.currentTimeMillis(), null, value.getBytes(StandardCharsets.UTF_8));
+        return ByteString.copyFrom(b.build());
     }
 
     private static ProduceRequest write(Acks acks, String value) {

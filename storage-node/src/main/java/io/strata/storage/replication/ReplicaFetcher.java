@@ -1,5 +1,6 @@
 package io.strata.storage.replication;
 
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.StrataException;
 import io.strata.common.net.NodeChannels;
@@ -50,7 +51,7 @@ public final class ReplicaFetcher implements AutoCloseable {
     /** Follows {@code leaderAddress} at {@code epoch} for {@code replica}, starting a loop if none runs. */
     public void follow(PartitionReplica replica, String leaderAddress, int epoch) {
         Loop loop = loops.computeIfAbsent(replica, r -> new Loop(r));
-        loop.target = new Target(leaderAddress, epoch);
+        loop.retarget(new Target(leaderAddress, epoch));
         loop.start();
     }
 
@@ -59,6 +60,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         Loop loop = loops.remove(replica);
         if (loop != null) {
             loop.stopped = true;
+            loop.abandonCall();
         }
     }
 
@@ -70,9 +72,31 @@ public final class ReplicaFetcher implements AutoCloseable {
         volatile Target target;
         volatile boolean stopped;
         private boolean started;
+        /** The fetch in flight; cancelled when the leader changes, so that a frozen old leader holds nothing up. */
+        private volatile Context.CancellableContext call;
 
         Loop(PartitionReplica replica) {
             this.replica = replica;
+        }
+
+        /**
+         * Points the loop at a new leader or epoch. A fetch still waiting on the old leader is
+         * cancelled, so the new leader hears from this follower at once — its high watermark, and
+         * so every acks=all write, waits for that — rather than when a frozen old leader answers.
+         */
+        void retarget(Target next) {
+            Target old = target;
+            target = next;
+            if (old != null && !old.equals(next)) {
+                abandonCall();
+            }
+        }
+
+        void abandonCall() {
+            Context.CancellableContext c = call;
+            if (c != null) {
+                c.cancel(null);
+            }
         }
 
         synchronized void start() {
@@ -93,16 +117,30 @@ public final class ReplicaFetcher implements AutoCloseable {
                     .setLeaderEpoch(t.epoch()).setFetchOffset(plog.logEndOffset())
                     .setLastFetchedEpoch(latestEpoch(plog)).setDurableOffset(plog.durableEndOffset())
                     .setMaxBytes(MAX_BYTES).setMaxWaitMs(MAX_WAIT_MS).build();
-            StorageNodeGrpc.newStub(channels.get(t.address()))
+            Context.CancellableContext previous = call;
+            if (previous != null) {
+                previous.cancel(null); // done already: releases the context
+            }
+            Context.CancellableContext ctx = Context.current().withCancellation();
+            call = ctx;
+            ctx.run(() -> StorageNodeGrpc.newStub(channels.get(t.address()))
                     .withDeadlineAfter(MAX_WAIT_MS + 10_000, TimeUnit.MILLISECONDS)
                     .replicaFetch(request, new StreamObserver<>() {
                         @Override
                         public void onNext(ReplicaFetchResponse response) {
-                            handle(request, response);
+                            if (t.equals(target)) {
+                                handle(request, response);
+                            } else {
+                                fetchNow(); // from a leader that has been replaced: ask the new one
+                            }
                         }
 
                         @Override
                         public void onError(Throwable error) {
+                            if (!t.equals(target)) {
+                                fetchNow();
+                                return;
+                            }
                             StrataException e = StrataException.from(error);
                             log.debug("fetch of {}-{} from {} failed: {}", replica.topic(), replica.partition(),
                                     t.address(), e.getMessage());
@@ -112,7 +150,15 @@ public final class ReplicaFetcher implements AutoCloseable {
                         @Override
                         public void onCompleted() {
                         }
-                    });
+                    }));
+        }
+
+        private void fetchNow() {
+            try {
+                scheduler.execute(this::fetch);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("{}-{}: the node is stopping", replica.topic(), replica.partition());
+            }
         }
 
         private void handle(ReplicaFetchRequest request, ReplicaFetchResponse response) {
@@ -172,7 +218,10 @@ public final class ReplicaFetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        loops.values().forEach(l -> l.stopped = true);
+        loops.values().forEach(l -> {
+            l.stopped = true;
+            l.abandonCall();
+        });
         loops.clear();
     }
 }
