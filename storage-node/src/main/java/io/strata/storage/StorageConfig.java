@@ -1,5 +1,6 @@
 package io.strata.storage;
 
+import io.strata.common.error.Errors;
 import io.strata.common.net.HostPort;
 import io.strata.storage.log.LogManager;
 import java.nio.file.Path;
@@ -22,6 +23,13 @@ import java.util.List;
  *                         release of idle segments' file handles after (60 s)
  * @param replicaLagMaxMs  a follower not caught up with its leader for this long leaves the ISR
  *                         (Kafka's replica.lag.time.max.ms). Default 10 s
+ * @param controlledShutdownTimeout how long stopping (SIGTERM, {@code close()}) waits for the
+ *                         controller to move this node's leaderships elsewhere before it stops
+ *                         anyway; 0 skips the hand-over (partitions move one node lease later). Default 10 s
+ * @param hwCheckpointIntervalMs how often every replica's high watermark is written to
+ *                         {@code <dataDir>/replication-offset-checkpoint} (also on a clean stop), so a
+ *                         restarted node serves what was committed at once (Kafka's
+ *                         replica.high.watermark.checkpoint.interval.ms). Default 5 s
  */
 public record StorageConfig(
         int nodeId,
@@ -34,32 +42,53 @@ public record StorageConfig(
         int maxReadBytes,
         Duration registerTimeout,
         LogManager.Settings logSettings,
-        long replicaLagMaxMs) {
+        long replicaLagMaxMs,
+        Duration controlledShutdownTimeout,
+        long hwCheckpointIntervalMs) {
 
     public static final int DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
     public static final Duration DEFAULT_REGISTER_TIMEOUT = Duration.ofSeconds(60);
     public static final long DEFAULT_REPLICA_LAG_MAX_MS = 10_000;
+    public static final long DEFAULT_CONTROLLED_SHUTDOWN_TIMEOUT_MS = 10_000;
+    public static final long DEFAULT_HW_CHECKPOINT_INTERVAL_MS = 5_000;
 
     public StorageConfig {
         metadata = List.copyOf(metadata);
         rack = rack == null ? "" : rack;
+        if (controlledShutdownTimeout.isNegative()) {
+            throw Errors.invalid("controlled shutdown timeout must be >= 0, got " + controlledShutdownTimeout.toMillis()
+                    + " ms");
+        }
+        if (hwCheckpointIntervalMs < 1) {
+            throw Errors.invalid("high watermark checkpoint interval must be >= 1 ms, got " + hwCheckpointIntervalMs);
+        }
     }
 
     /** A config with the documented defaults. */
     public static StorageConfig of(int nodeId, HostPort bind, Path dataDir, List<HostPort> metadata) {
         return new StorageConfig(nodeId, bind, null, "", dataDir, metadata, DEFAULT_MAX_BATCH_BYTES,
                 DEFAULT_MAX_READ_BYTES, DEFAULT_REGISTER_TIMEOUT, LogManager.Settings.defaults(),
-                DEFAULT_REPLICA_LAG_MAX_MS);
-    }
-
-    public StorageConfig withLogSettings(LogManager.Settings settings) {
-        return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
-                registerTimeout, settings, replicaLagMaxMs);
+                DEFAULT_REPLICA_LAG_MAX_MS, Duration.ofMillis(DEFAULT_CONTROLLED_SHUTDOWN_TIMEOUT_MS), DEFAULT_HW_CHECKPOINT_INTERVAL_MS);
     }
 
     public StorageConfig withReplicaLagMaxMs(long ms) {
         return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
-                registerTimeout, logSettings, ms);
+                registerTimeout, logSettings, ms, controlledShutdownTimeout, hwCheckpointIntervalMs);
+    }
+
+    public StorageConfig withControlledShutdownTimeout(Duration timeout) {
+        return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
+                registerTimeout, logSettings, replicaLagMaxMs, timeout, hwCheckpointIntervalMs);
+    }
+
+    public StorageConfig withLogSettings(LogManager.Settings settings) {
+        return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
+                registerTimeout, settings, replicaLagMaxMs, controlledShutdownTimeout, hwCheckpointIntervalMs);
+    }
+
+    public StorageConfig withHwCheckpointIntervalMs(long ms) {
+        return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
+                registerTimeout, logSettings, replicaLagMaxMs, controlledShutdownTimeout, ms);
     }
 }

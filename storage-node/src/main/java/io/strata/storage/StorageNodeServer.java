@@ -7,14 +7,14 @@ import io.strata.common.net.HostPort;
 import io.strata.common.net.NodeChannels;
 import io.strata.storage.replication.IsrManager;
 import io.strata.storage.replication.ReplicaFetcher;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import io.strata.common.server.GrpcServer;
 import io.strata.proto.ErrorReason;
+import io.strata.proto.internal.ControlledShutdownRequest;
 import io.strata.proto.internal.HeartbeatRequest;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.storage.api.StorageApiService;
 import io.strata.storage.log.LogManager;
+import io.strata.storage.membership.ControlledShutdown;
 import io.strata.storage.partition.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * new incarnation on every start), keeps its lease by heartbeating (on a daemon thread, as
  * often as the metadata leader asks; a node that stops is fenced and its partitions are led
  * elsewhere) and follows the metadata image to learn which partition replicas it holds and
- * which it leads.
+ * which it leads. Every few seconds, and when it stops, it checkpoints its replicas' high
+ * watermarks. Stopping it ({@link #close}, SIGTERM) first hands its leaderships over
+ * ({@link ControlledShutdown}).
  */
 public final class StorageNodeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StorageNodeServer.class);
@@ -53,6 +55,7 @@ public final class StorageNodeServer implements AutoCloseable {
     private AutoCloseable watch;
     private ScheduledExecutorService heartbeats;
     private GrpcServer server;
+    private RegisterNodeRequest registration;
 
     public StorageNodeServer(StorageConfig config) {
         this.config = config;
@@ -68,20 +71,23 @@ public final class StorageNodeServer implements AutoCloseable {
         HostPort advertised = config.advertised() != null ? config.advertised()
                 : new HostPort(config.bind().host(), server.port());
         metadata = new MetadataClient(config.metadata(), config.registerTimeout());
-        RegisterNodeRequest registration = RegisterNodeRequest.newBuilder()
+        registration = RegisterNodeRequest.newBuilder()
                 .setId(config.nodeId()).setAddress(advertised.toString()).setRack(config.rack())
                 .setIncarnation(System.currentTimeMillis()).build();
         try {
             metadata.call(stub -> stub.registerNode(registration));
         } catch (StrataException e) {
-            close();
+            closeWithoutControlledShutdown();
             throw e;
         }
         startHeartbeats(registration);
         // ISR changes make blocking metadata calls: their own thread, never the fetch loops'.
-        IsrManager isr = new IsrManager(config.nodeId(), metadata, replicas::all, config.replicaLagMaxMs());
+        IsrManager isr = new IsrManager(config.nodeId(), metadata, replicas::all, config.replicaLagMaxMs(),
+                replicas::isLive);
         isrChecks.scheduleWithFixedDelay(isr::check, config.replicaLagMaxMs() / 4, config.replicaLagMaxMs() / 4,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
+        isrChecks.scheduleWithFixedDelay(this::checkpointHighWatermarks, config.hwCheckpointIntervalMs(),
+                config.hwCheckpointIntervalMs(), TimeUnit.MILLISECONDS);
         watch = metadata.watch(replicas::apply);
         log.info("storage node {} registered as {} (data in {})", config.nodeId(), advertised, config.dataDir());
         return this;
@@ -140,8 +146,35 @@ public final class StorageNodeServer implements AutoCloseable {
         return replicas.appliedVersion();
     }
 
+    private void checkpointHighWatermarks() {
+        try {
+            replicas.checkpointHighWatermarks();
+        } catch (RuntimeException e) {
+            log.warn("node {} could not checkpoint its high watermarks", config.nodeId(), e);
+        }
+    }
+
+    /**
+     * Stops the node after a controlled shutdown: the controller first moves its leaderships to
+     * in-sync replicas (waiting at most {@code controlledShutdownTimeout}), so producers move on
+     * at once rather than after a node lease.
+     */
     @Override
     public void close() {
+        if (registration != null && server != null && !config.controlledShutdownTimeout().isZero()) {
+            ControlledShutdown.run(metadata, ControlledShutdownRequest.newBuilder().setNodeId(config.nodeId())
+                    .setIncarnation(registration.getIncarnation()).build(), config.controlledShutdownTimeout(),
+                    replicas::appliedVersion);
+        }
+        closeWithoutControlledShutdown();
+    }
+
+    /**
+     * Stops the node without telling the controller first, as a crash would look to the rest of
+     * the cluster: its partitions move only once its lease runs out. (The files are still closed
+     * cleanly; use a separate process and SIGKILL for a real crash.)
+     */
+    public void closeWithoutControlledShutdown() {
         if (heartbeats != null) {
             heartbeats.shutdownNow();
         }

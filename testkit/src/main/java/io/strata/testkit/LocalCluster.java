@@ -129,7 +129,10 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Starts every member: metadata peers, then storage nodes (which register), then gateways. */
+    /**
+     * Starts every member — metadata peers, then storage nodes (which register), then gateways —
+     * and waits until every storage node is live.
+     */
     public LocalCluster start() {
         for (int i = 0; i < metadata.length; i++) {
             startMetadataPeer(i);
@@ -140,7 +143,21 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < gateways.length; i++) {
             gateways[i] = new GatewayServer(gatewayConfigs.get(i)).start();
         }
+        // On a loaded machine a node may miss its first lease while everything warms up; it is
+        // unfenced at its next heartbeat. Tests start from a cluster whose every node is live.
+        await("every storage node live", 60_000, this::storageNodesLive);
         return this;
+    }
+
+    private boolean storageNodesLive() {
+        for (MetadataServer m : metadata) {
+            if (m != null && m.isLeader()) {
+                return m.dumpState().getImage().getNodesList().stream()
+                        .filter(n -> n.getState() == io.strata.proto.internal.NodeState.NODE_ALIVE)
+                        .count() == storage.length;
+            }
+        }
+        return false;
     }
 
     public void startMetadataPeer(int i) {
@@ -158,9 +175,21 @@ public final class LocalCluster implements AutoCloseable {
         storage[i] = new StorageNodeServer(storageConfigs.get(i)).start();
     }
 
+    /** Stops a storage node the way SIGTERM does: after handing its leaderships over (controlled shutdown). */
     public void stopStorageNode(int i) {
         if (storage[i] != null) {
             storage[i].close();
+            storage[i] = null;
+        }
+    }
+
+    /**
+     * Stops a storage node without a controlled shutdown, so the cluster learns of it only when
+     * its lease runs out — what a crash looks like from outside (its files still close cleanly).
+     */
+    public void stopStorageNodeAbruptly(int i) {
+        if (storage[i] != null) {
+            storage[i].closeWithoutControlledShutdown();
             storage[i] = null;
         }
     }

@@ -109,6 +109,9 @@ public final class ProcessCluster implements AutoCloseable {
             awaitStorageRegistered(i);
         }
         gateways.forEach(g -> await(g.name + " to listen", 60_000, () -> listening(g.port)));
+        // A node may miss its first lease while every JVM warms up; it is unfenced at its next heartbeat.
+        await("every storage node live", 60_000, () -> image().getNodesList().stream()
+                .filter(n -> n.getState() == io.strata.proto.internal.NodeState.NODE_ALIVE).count() == storage.size());
         return this;
     }
 
@@ -130,6 +133,59 @@ public final class ProcessCluster implements AutoCloseable {
     /** SIGKILL: the process dies at once, without any shutdown work. */
     public void killStorageNode(int index) {
         kill(storage.get(index));
+    }
+
+    /**
+     * SIGTERM, as an orchestrator stops a process: the node hands its leaderships over (controlled
+     * shutdown) and exits. Waits for the exit; returns its exit code.
+     */
+    public int stopStorageNode(int index) {
+        Member m = storage.get(index);
+        if (m.process == null) {
+            throw new IllegalStateException(m.name + " is not running");
+        }
+        Process p = m.process;
+        p.destroy();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError(m.name + " did not exit within 60 s of SIGTERM\n" + describe());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping " + m.name, e);
+        }
+        m.process = null;
+        return p.exitValue();
+    }
+
+    /** SIGSTOP: the process freezes (no heartbeats, no answers) until {@link #resumeStorageNode}. */
+    public void pauseStorageNode(int index) {
+        signal(storage.get(index), "STOP");
+    }
+
+    /** SIGCONT: a paused process carries on where it stopped, unaware of the time that passed. */
+    public void resumeStorageNode(int index) {
+        signal(storage.get(index), "CONT");
+    }
+
+    private static void signal(Member m, String signal) {
+        if (m.process == null || !m.process.isAlive()) {
+            throw new IllegalStateException(m.name + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(m.process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + m.process.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes()));
+            }
+            log.info("sent SIG{} to {} (pid {})", signal, m.name, m.process.pid());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot signal " + m.name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + m.name, e);
+        }
     }
 
     public void startStorageNode(int index) {

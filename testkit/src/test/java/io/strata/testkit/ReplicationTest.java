@@ -82,7 +82,7 @@ class ReplicationTest {
                 producer.produce(records("guarded", 0, 0, 10, Acks.ACKS_ALL).build());
                 for (int replica : p.getReplicasList()) {
                     if (replica != p.getLeader()) {
-                        cluster.stopStorageNode(replica - 1);
+                        cluster.stopStorageNodeAbruptly(replica - 1);
                     }
                 }
                 producer.produce(records("guarded", 0, 10, 5, Acks.ACKS_LEADER).build());
@@ -122,7 +122,7 @@ class ReplicationTest {
                 java.util.Map<String, Long> acked = new java.util.HashMap<>();
                 ack(acked, producer.produce(records("failover", 0, 0, 50, Acks.ACKS_ALL).build()), 0);
 
-                cluster.stopStorageNode(before.getLeader() - 1);
+                cluster.stopStorageNodeAbruptly(before.getLeader() - 1);
                 long stoppedAt = System.nanoTime();
                 ack(acked, producer.produce(records("failover", 0, 50, 50, Acks.ACKS_ALL).setTimeoutMs(30_000).build()), 50);
                 long failoverMs = (System.nanoTime() - stoppedAt) / 1_000_000;

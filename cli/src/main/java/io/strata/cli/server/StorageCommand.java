@@ -4,6 +4,7 @@ import io.strata.common.net.HostPort;
 import io.strata.storage.StorageConfig;
 import io.strata.storage.StorageNodeServer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,12 +38,19 @@ public final class StorageCommand implements Callable<Integer> {
             description = "A follower not caught up for this long leaves the ISR (default: ${DEFAULT-VALUE}).")
     long replicaLagMaxMs;
 
+    @Option(names = "--controlled-shutdown-timeout-ms",
+            defaultValue = "" + StorageConfig.DEFAULT_CONTROLLED_SHUTDOWN_TIMEOUT_MS,
+            description = "On SIGTERM, wait this long for the controller to move this node's leaderships away "
+                    + "before stopping; 0 skips it (default: ${DEFAULT-VALUE}).")
+    long controlledShutdownTimeoutMs;
+
     @Override
     public Integer call() {
         StorageConfig defaults = StorageConfig.of(nodeId, HostPort.parse(bind), dataDir, HostPort.parseList(metadata));
         StorageConfig config = new StorageConfig(nodeId, defaults.bind(),
                 advertised == null ? null : HostPort.parse(advertised), rack, dataDir, defaults.metadata(),
-                maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout(), defaults.logSettings(), replicaLagMaxMs);
+                maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout(), defaults.logSettings(), replicaLagMaxMs,
+                Duration.ofMillis(controlledShutdownTimeoutMs), defaults.hwCheckpointIntervalMs());
         return ServerRunner.runUntilStopped(new StorageNodeServer(config).start());
     }
 }

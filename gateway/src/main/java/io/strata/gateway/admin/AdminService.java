@@ -45,7 +45,6 @@ import io.strata.proto.internal.DescribeQuorumRequest;
 import io.strata.proto.internal.GetImageRequest;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.NodeRecord;
-import io.strata.proto.internal.NodeState;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.TopicRecord;
 
@@ -164,7 +163,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             ClusterDescription.Builder b = ClusterDescription.newBuilder();
             for (NodeRecord n : freshImage().getNodesList()) {
                 b.addNodes(NodeDescription.newBuilder().setId(n.getId()).setAddress(n.getAddress())
-                        .setRack(n.getRack()).setState(n.getState() == NodeState.NODE_ALIVE ? "ALIVE" : "FENCED"));
+                        .setRack(n.getRack()).setState(switch (n.getState()) {
+                            case NODE_ALIVE -> "ALIVE";
+                            case NODE_SHUTTING_DOWN -> "SHUTTING_DOWN";
+                            default -> "FENCED";
+                        }));
             }
             b.addAllMetadataPeers(metadata.call(stub -> stub.describeQuorum(DescribeQuorumRequest.getDefaultInstance()))
                     .getPeersList());

@@ -86,6 +86,12 @@ public final class MetadataCache {
         return t.getPartitions(partition);
     }
 
+    /** The partition as the cached image has it, or null when the image does not know it (never refreshes). */
+    public PartitionRecord cachedPartition(String topic, int partition) {
+        TopicRecord t = snapshot.topics.get(topic);
+        return t == null || partition < 0 || partition >= t.getPartitionsCount() ? null : t.getPartitions(partition);
+    }
+
     /** The node record of {@code nodeId}, or null. */
     public NodeRecord node(int nodeId) {
         return snapshot.nodes.get(nodeId);

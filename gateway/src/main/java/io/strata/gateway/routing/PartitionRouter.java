@@ -11,15 +11,22 @@ import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.StorageNodeGrpc;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Sends a call to the current leader of a partition and retries it transparently — after the
  * next metadata change, or a short pause — when the leader moved, is unknown or unreachable,
- * until the caller's timeout. Non-retriable errors (unknown topic, corrupt batch, …) fail at once.
+ * until the caller's timeout. Non-retriable errors (unknown topic, corrupt batch, …) fail at once,
+ * and so does NOT_ENOUGH_REPLICAS: an ISR takes seconds to grow back, so the caller hears at
+ * once that its acks=all write was refused and decides itself whether to retry (the Java
+ * producer does, like Kafka's), rather than waiting out its whole timeout here. A call still
+ * waiting on a leader that the metadata has since replaced is cancelled and retried on the new one.
  *
  * <p>Thread-safe.
  */
@@ -28,6 +35,7 @@ public final class PartitionRouter implements AutoCloseable {
 
     private final MetadataCache cache;
     private final NodeChannels channels;
+    private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gateway-retry");
         t.setDaemon(true);
@@ -43,6 +51,7 @@ public final class PartitionRouter implements AutoCloseable {
     public PartitionRouter(MetadataCache cache, NodeChannels channels) {
         this.cache = cache;
         this.channels = channels;
+        watchLeaderChanges();
     }
 
     public <T> CompletableFuture<T> call(String topic, int partition, Duration timeout, LeaderCall<T> call) {
@@ -76,6 +85,10 @@ public final class PartitionRouter implements AutoCloseable {
             result.completeExceptionally(e);
             return;
         }
+        InFlight sent = new InFlight(topic, partition, p, future, new AtomicBoolean());
+        inFlight.add(sent);
+        future.addListener(() -> inFlight.remove(sent), MoreExecutors.directExecutor());
+        abandonIfLeaderMoved(sent);
         Futures.addCallback(future, new FutureCallback<>() {
             @Override
             public void onSuccess(T value) {
@@ -84,14 +97,47 @@ public final class PartitionRouter implements AutoCloseable {
 
             @Override
             public void onFailure(Throwable t) {
-                retryOrFail(topic, partition, deadline, call, result, StrataException.from(t));
+                if (sent.superseded().get()) {
+                    retries.execute(() -> attempt(topic, partition, deadline, call, result));
+                } else {
+                    retryOrFail(topic, partition, deadline, call, result, StrataException.from(t));
+                }
             }
         }, MoreExecutors.directExecutor());
     }
 
+    /** A call waiting on a partition leader. */
+    private record InFlight(String topic, int partition, PartitionRecord sentTo, ListenableFuture<?> future,
+                            AtomicBoolean superseded) {
+    }
+
+    /** After every metadata change: abandon the calls whose partition has another leader or epoch now. */
+    private void watchLeaderChanges() {
+        CompletableFuture<Void> next = cache.nextChange();
+        inFlight.forEach(this::abandonIfLeaderMoved);
+        next.thenRunAsync(this::watchLeaderChanges, retries);
+    }
+
+    /**
+     * Cancels a call once the metadata gives its partition another leader or epoch, so that it is
+     * retried there at once: a leader that froze (a long GC pause, SIGSTOP, a network partition)
+     * would otherwise hold the caller until its deadline although the controller has moved on.
+     * Whatever the old leader still does with the request cannot be acknowledged, since its
+     * followers no longer fetch from it; a retry may duplicate records (at-least-once).
+     */
+    private void abandonIfLeaderMoved(InFlight call) {
+        PartitionRecord now = cache.cachedPartition(call.topic(), call.partition());
+        if (now != null && (now.getLeader() != call.sentTo().getLeader()
+                || now.getLeaderEpoch() != call.sentTo().getLeaderEpoch())
+                && call.superseded().compareAndSet(false, true)) {
+            call.future().cancel(true);
+        }
+    }
+
     private <T> void retryOrFail(String topic, int partition, long deadline, LeaderCall<T> call,
                                  CompletableFuture<T> result, StrataException error) {
-        if (!error.isRetriable() || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS) >= deadline) {
+        if (!error.isRetriable() || error.reason() == ErrorReason.NOT_ENOUGH_REPLICAS
+                || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS) >= deadline) {
             result.completeExceptionally(error);
             return;
         }

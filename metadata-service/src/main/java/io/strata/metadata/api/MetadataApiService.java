@@ -38,6 +38,8 @@ import io.strata.proto.ErrorReason;
 import io.strata.common.error.StrataException;
 import java.util.concurrent.CompletableFuture;
 import io.strata.proto.internal.CommitOffsetsCommand;
+import io.strata.proto.internal.ControlledShutdownRequest;
+import io.strata.proto.internal.ControlledShutdownResponse;
 import io.strata.proto.internal.CreatePartitionsCommand;
 import io.strata.proto.internal.ElectLeadersCommand;
 import io.strata.proto.internal.HeartbeatRequest;
@@ -339,6 +341,13 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     @Override
     public void getLocalState(GetLocalStateRequest request, StreamObserver<LocalState> observer) {
         RpcCalls.unary(observer, () -> stateMachine.localState().toBuilder().setPeerId(self.toString()).build());
+    }
+
+    @Override
+    public void controlledShutdown(ControlledShutdownRequest request,
+                                   StreamObserver<ControlledShutdownResponse> observer) {
+        RpcCalls.async(observer, () -> raft.submit(MetadataCommand.newBuilder().setControlledShutdown(request).build())
+                .thenApply(CommandResult::getControlledShutdown));
     }
 
     @Override

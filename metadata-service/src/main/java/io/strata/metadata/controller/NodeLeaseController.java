@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Storage-node leases, kept by the Raft leader in memory. Heartbeats renew a node's lease
  * without touching Raft; only state changes are Raft writes: a node whose lease ran out is
  * fenced ({@code FenceNodesCommand}, which also moves its partitions' leadership), and a fenced
- * node that heartbeats again is unfenced ({@code UnfenceNodeCommand}).
+ * node that heartbeats again is unfenced ({@code UnfenceNodeCommand}). A node in controlled
+ * shutdown keeps heartbeating until it stops, and is fenced like any other once it has.
  *
  * <p>Leadership: the controller acts only while its peer is the Raft leader and has applied
  * its term's first entry (so its image is current). Whenever it (re)gains leadership — it is
@@ -145,7 +146,7 @@ public final class NodeLeaseController implements AutoCloseable {
             Lease lease = leases.get(n.getId());
             if (lease == null || lease.incarnation() != n.getIncarnation()) {
                 leases.put(n.getId(), new Lease(n.getIncarnation(), now));
-            } else if (n.getState() == NodeState.NODE_ALIVE && now - lease.renewedNanos() > leaseNanos
+            } else if (n.getState() != NodeState.NODE_FENCED && now - lease.renewedNanos() > leaseNanos
                     && !pending.contains(n.getId())) {
                 expired.add(n.getId());
             }

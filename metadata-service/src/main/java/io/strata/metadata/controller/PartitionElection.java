@@ -18,6 +18,9 @@ import java.util.Set;
  *   <li>No eligible replica: leader {@code -1}, the partition is offline.
  *   <li>A fenced node leaves the ISR, except when it is the last member: like Kafka, the last
  *       in-sync replica stays recorded so that it can lead again (cleanly) when it returns.
+ *   <li>A node in controlled shutdown hands its leadership to the first live ISR member and
+ *       leaves the ISR; where no other live replica is in sync it keeps leading (and stays in
+ *       the ISR) until it stops, rather than taking the partition offline early.
  *   <li>Every change bumps the partition epoch; every change of leader bumps the leader epoch.
  * </ul>
  */
@@ -43,6 +46,30 @@ public final class PartitionElection {
                     isr = List.of(leader);
                 }
             }
+        }
+        return withLeaderAndIsr(p, leader, isr);
+    }
+
+    /**
+     * {@code p} after {@code node} asked for a controlled shutdown; {@code live} no longer
+     * contains it. Never elects outside the ISR: the node is still there to be waited for.
+     */
+    public static PartitionRecord onNodeShuttingDown(PartitionRecord p, int node, Set<Integer> live) {
+        if (!p.getReplicasList().contains(node)) {
+            return p;
+        }
+        List<Integer> isr = new ArrayList<>(p.getIsrList());
+        int leader = p.getLeader();
+        if (leader == node) {
+            List<Integer> others = new ArrayList<>(isr);
+            others.remove(Integer.valueOf(node));
+            leader = choose(p.getReplicasList(), others, live);
+            if (leader == NO_LEADER) {
+                return p;
+            }
+        }
+        if (isr.size() > 1) {
+            isr.remove(Integer.valueOf(node));
         }
         return withLeaderAndIsr(p, leader, isr);
     }

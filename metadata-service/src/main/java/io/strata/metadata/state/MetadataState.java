@@ -11,9 +11,12 @@ import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.GroupListing;
+import io.strata.proto.TopicPartition;
 import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.ControlledShutdownRequest;
+import io.strata.proto.internal.ControlledShutdownResponse;
 import io.strata.proto.internal.CreatePartitionsCommand;
 import io.strata.proto.internal.ElectLeadersCommand;
 import io.strata.proto.internal.FenceNodesCommand;
@@ -115,6 +118,7 @@ public final class MetadataState implements AutoCloseable {
             case GROUP_LEAVE -> groups.leave(command.getGroupLeave(), partitionCounts(change), change);
             case GROUP_RELEASE -> groups.release(command.getGroupRelease(), partitionCounts(change), change);
             case DELETE_GROUP -> groups.delete(command.getDeleteGroup(), change);
+            case CONTROLLED_SHUTDOWN -> controlledShutdown(command.getControlledShutdown(), index, change);
             case COMMAND_NOT_SET -> error(ErrorReason.INVALID_ARGUMENT, "empty metadata command");
         };
         if (result.hasError()) {
@@ -169,6 +173,13 @@ public final class MetadataState implements AutoCloseable {
         if (r.getId() < 0) {
             return error(ErrorReason.INVALID_ARGUMENT, "node id must be >= 0, got " + r.getId());
         }
+        NodeRecord previous = nodes.get(r.getId());
+        if (previous != null && previous.getIncarnation() != r.getIncarnation()
+                && previous.getState() != NodeState.NODE_FENCED) {
+            // A new process: whatever its previous life held (it may have crashed, or come back
+            // with an empty disk) is not known to be in sync, so that life is fenced first.
+            fenceNodes(FenceNodesCommand.newBuilder().addNodeIds(r.getId()).build(), change);
+        }
         change.putNode(NodeRecord.newBuilder()
                 .setId(r.getId()).setAddress(r.getAddress()).setRack(r.getRack())
                 .setIncarnation(r.getIncarnation()).setState(NodeState.NODE_ALIVE).build());
@@ -197,9 +208,41 @@ public final class MetadataState implements AutoCloseable {
     private void nodeBecameAlive(int node, boolean preferred, StateChange change) {
         Set<Integer> live = liveNodes(change);
         for (TopicRecord t : topics.values()) {
-            boolean unclean = unclean(t);
-            updatePartitions(t, p -> PartitionElection.onNodeAlive(p, node, live, preferred, unclean), live, change);
+            TopicRecord current = change.topicPuts().getOrDefault(t.getName(), t);
+            boolean unclean = unclean(current);
+            updatePartitions(current, p -> PartitionElection.onNodeAlive(p, node, live, preferred, unclean), live, change);
         }
+    }
+
+    /**
+     * A node about to stop: marked shutting down (unless already fenced), its leaderships handed
+     * to in-sync replicas and its ISR memberships dropped where the partition can do without it.
+     */
+    private CommandResult controlledShutdown(ControlledShutdownRequest r, long index, StateChange change) {
+        NodeRecord n = nodes.get(r.getNodeId());
+        if (n == null || n.getIncarnation() != r.getIncarnation()) {
+            return error(ErrorReason.INVALID_ARGUMENT, "storage node " + r.getNodeId() + " with incarnation "
+                    + r.getIncarnation() + " is not registered" + (n == null ? "" : " (the registered incarnation is "
+                    + n.getIncarnation() + ")") + "; a stale process cannot shut the current one down");
+        }
+        if (n.getState() == NodeState.NODE_ALIVE) {
+            change.putNode(n.toBuilder().setState(NodeState.NODE_SHUTTING_DOWN).build());
+        }
+        Set<Integer> live = liveNodes(change);
+        ControlledShutdownResponse.Builder out = ControlledShutdownResponse.newBuilder();
+        for (TopicRecord t : topics.values()) {
+            updatePartitions(t, p -> PartitionElection.onNodeShuttingDown(p, r.getNodeId(), live), live, change);
+            for (PartitionRecord p : change.topicPuts().getOrDefault(t.getName(), t).getPartitionsList()) {
+                if (p.getLeader() == r.getNodeId()) {
+                    out.addStillLed(TopicPartition.newBuilder().setTopic(t.getName()).setPartition(p.getPartition()));
+                    if (p.getReplicasList().stream().anyMatch(x -> live.contains(x) && !p.getIsrList().contains(x))) {
+                        out.setAwaitingIsr(out.getAwaitingIsr() + 1);
+                    }
+                }
+            }
+        }
+        out.setMetadataVersion(change.changesImage() ? index : imageVersion);
+        return CommandResult.newBuilder().setControlledShutdown(out).build();
     }
 
     private CommandResult fenceNodes(FenceNodesCommand c, StateChange change) {

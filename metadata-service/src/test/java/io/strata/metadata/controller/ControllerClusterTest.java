@@ -16,6 +16,8 @@ import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.AlterPartitionRequest;
+import io.strata.proto.internal.ControlledShutdownRequest;
+import io.strata.proto.internal.ControlledShutdownResponse;
 import io.strata.proto.internal.HeartbeatRequest;
 import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.NodeState;
@@ -193,6 +195,30 @@ class ControllerClusterTest {
         assertEquals(ErrorReason.UNKNOWN_PARTITION, assertThrows(StrataException.class,
                 () -> group.client().call(stub -> stub.electLeaders(ElectLeadersRequest.newBuilder()
                         .setTopic("manual").addPartitions(7).build()))).reason());
+    }
+
+    @Test
+    void controlledShutdownMovesEveryLeadershipAwayAndTheStoppedNodeIsFencedLater() {
+        start(true);
+        TopicRecord before = createTopic("drain", 6);
+        assertTrue(before.getPartitionsList().stream().anyMatch(p -> p.getLeader() == 1));
+
+        ControlledShutdownResponse answer = group.client().call(stub -> stub.controlledShutdown(
+                ControlledShutdownRequest.newBuilder().setNodeId(1).setIncarnation(1).build()));
+        assertEquals(0, answer.getStillLedCount(), "every partition had another in-sync replica");
+        assertTrue(answer.getMetadataVersion() > before.getPartitionsCount());
+        TopicRecord after = topic("drain");
+        for (PartitionRecord p : after.getPartitionsList()) {
+            assertNotEquals(1, p.getLeader(), "partition " + p.getPartition());
+            assertFalse(p.getIsrList().contains(1), "partition " + p.getPartition());
+        }
+        assertEquals(NodeState.NODE_SHUTTING_DOWN, nodeState(1), "still heartbeating, but shutting down");
+        assertEquals(ErrorReason.INVALID_ARGUMENT, assertThrows(StrataException.class, () -> group.client().call(
+                stub -> stub.controlledShutdown(ControlledShutdownRequest.newBuilder().setNodeId(1).setIncarnation(2)
+                        .build()))).reason());
+
+        beating.remove(1);
+        group.await("node 1 fenced once it stopped heartbeating", () -> nodeState(1) == NodeState.NODE_FENCED);
     }
 
     @Test

@@ -106,6 +106,62 @@ class PartitionElectionTest {
         }
     }
 
+    @Test
+    void shuttingDownLeaderHandsOverToTheFirstLiveIsrMemberAndLeavesTheIsr() {
+        PartitionRecord p = partition(1, List.of(1, 2, 3), List.of(1, 2, 3));
+        PartitionRecord after = PartitionElection.onNodeShuttingDown(p, 1, Set.of(3, 2));
+        assertEquals(2, after.getLeader());
+        assertEquals(List.of(2, 3), after.getIsrList());
+        assertEquals(5, after.getLeaderEpoch());
+        assertEquals(10, after.getPartitionEpoch());
+
+        PartitionRecord follower = PartitionElection.onNodeShuttingDown(p, 3, Set.of(1, 2));
+        assertEquals(1, follower.getLeader());
+        assertEquals(4, follower.getLeaderEpoch(), "a follower leaving changes no leader");
+        assertEquals(List.of(1, 2), follower.getIsrList());
+    }
+
+    @Test
+    void shuttingDownLeaderWithoutAnotherLiveInSyncReplicaKeepsLeading() {
+        PartitionRecord alone = partition(1, List.of(1, 2, 3), List.of(1));
+        assertSame(alone, PartitionElection.onNodeShuttingDown(alone, 1, Set.of(2, 3)), "2 and 3 are not in sync");
+        PartitionRecord othersDown = partition(1, List.of(1, 2), List.of(1, 2));
+        assertSame(othersDown, PartitionElection.onNodeShuttingDown(othersDown, 1, Set.of()), "2 is not live");
+        PartitionRecord unrelated = partition(2, List.of(2, 3), List.of(2, 3));
+        assertSame(unrelated, PartitionElection.onNodeShuttingDown(unrelated, 1, Set.of(2, 3)));
+    }
+
+    /** Every ISR, leader and live set over three replicas: a shutdown never elects outside the ISR. */
+    @Test
+    void controlledShutdownNeverElectsOutsideTheIsrOrANodeThatIsNotLive() {
+        List<Integer> replicas = List.of(1, 2, 3);
+        for (int isrMask = 1; isrMask < 8; isrMask++) {
+            List<Integer> isr = subset(replicas, isrMask);
+            for (int leader : isr) {
+                for (int stopping : replicas) {
+                    for (int liveMask = 0; liveMask < 8; liveMask++) {
+                        Set<Integer> live = new TreeSet<>(subset(replicas, liveMask));
+                        live.remove(stopping);
+                        PartitionRecord p = partition(leader, replicas, isr);
+                        PartitionRecord after = PartitionElection.onNodeShuttingDown(p, stopping, live);
+                        String c = "isr=" + isr + " leader=" + leader + " stopping=" + stopping + " live=" + live;
+                        assertTrue(after.getIsrList().contains(after.getLeader()), c);
+                        assertTrue(isr.containsAll(after.getIsrList()), c);
+                        if (after.getLeader() != leader) {
+                            assertEquals(stopping, leader, c);
+                            assertTrue(live.contains(after.getLeader()), c);
+                        } else if (leader == stopping) {
+                            assertTrue(isr.stream().noneMatch(live::contains), "kept only when none could take it: " + c);
+                        }
+                        if (after.getLeader() != stopping) {
+                            assertTrue(!after.getIsrList().contains(stopping) || after.getIsrCount() == 1, c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static List<Integer> subset(List<Integer> all, int mask) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {

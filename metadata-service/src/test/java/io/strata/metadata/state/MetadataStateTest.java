@@ -9,7 +9,12 @@ import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.CommitOffsetsBatch;
+import io.strata.proto.TopicPartition;
+import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommitOffsetsCommand;
+import io.strata.proto.internal.ControlledShutdownRequest;
+import io.strata.proto.internal.ControlledShutdownResponse;
+import io.strata.proto.internal.NodeState;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.RegisterNodeRequest;
@@ -143,6 +148,93 @@ class MetadataStateTest {
         assertEquals(before, again.snapshot());
         assertEquals(h.size() + 5, again.appliedIndex());
         assertEquals(3, again.appliedTerm());
+    }
+
+    private static MetadataCommand register(int id, long incarnation) {
+        return MetadataCommand.newBuilder().setRegisterNode(RegisterNodeRequest.newBuilder().setId(id)
+                .setAddress("h:" + id).setIncarnation(incarnation)).build();
+    }
+
+    /** A topic whose partition p has {@code replicas[p]} as its replicas and ISR, led by the first. */
+    private static MetadataCommand replicatedTopic(String name, List<List<Integer>> replicas) {
+        TopicRecord.Builder t = TopicRecord.newBuilder().setName(name).setTopicId(name + "-id")
+                .setReplicationFactor(replicas.get(0).size());
+        for (int p = 0; p < replicas.size(); p++) {
+            t.addPartitions(PartitionRecord.newBuilder().setPartition(p).addAllReplicas(replicas.get(p))
+                    .setLeader(replicas.get(p).get(0)).addAllIsr(replicas.get(p)));
+        }
+        return MetadataCommand.newBuilder().setCreateTopic(t).build();
+    }
+
+    private static MetadataCommand controlledShutdown(int id, long incarnation) {
+        return MetadataCommand.newBuilder().setControlledShutdown(ControlledShutdownRequest.newBuilder()
+                .setNodeId(id).setIncarnation(incarnation)).build();
+    }
+
+    private static PartitionRecord partition(MetadataState s, String topic, int p) {
+        return s.image().getTopicsList().stream().filter(t -> t.getName().equals(topic)).findFirst().orElseThrow()
+                .getPartitions(p);
+    }
+
+    private static NodeState state(MetadataState s, int id) {
+        return s.image().getNodesList().stream().filter(n -> n.getId() == id).findFirst().orElseThrow().getState();
+    }
+
+    @Test
+    void controlledShutdownMovesLeadershipOffTheNodeAndReportsWhatItCannotMove() {
+        MetadataState s = open("s");
+        for (int id = 1; id <= 3; id++) {
+            s.apply(register(id), 1, id);
+        }
+        s.apply(replicatedTopic("t", List.of(List.of(1, 2, 3), List.of(2, 1, 3), List.of(1))), 1, 4);
+
+        CommandResult r = s.apply(controlledShutdown(1, 7), 1, 5);
+        ControlledShutdownResponse answer = r.getControlledShutdown();
+        assertEquals(List.of(TopicPartition.newBuilder().setTopic("t").setPartition(2).build()),
+                answer.getStillLedList(), "a single replica cannot move");
+        assertEquals(0, answer.getAwaitingIsr());
+        assertEquals(5, answer.getMetadataVersion());
+        assertEquals(NodeState.NODE_SHUTTING_DOWN, state(s, 1));
+        assertEquals(2, partition(s, "t", 0).getLeader());
+        assertEquals(1, partition(s, "t", 0).getLeaderEpoch());
+        assertEquals(List.of(2, 3), partition(s, "t", 0).getIsrList());
+        assertEquals(List.of(2, 3), partition(s, "t", 1).getIsrList(), "it leaves ISRs it only follows in");
+        assertEquals(1, partition(s, "t", 2).getLeader());
+
+        PartitionRecord p0 = partition(s, "t", 0);
+        CommandResult rejoin = s.apply(MetadataCommand.newBuilder().setAlterPartition(AlterPartitionRequest.newBuilder()
+                .setTopic("t").setPartition(0).setLeaderId(2).setLeaderEpoch(p0.getLeaderEpoch())
+                .setPartitionEpoch(p0.getPartitionEpoch()).addAllNewIsr(List.of(2, 3, 1))).build(), 1, 6);
+        assertEquals(ErrorReason.INVALID_ARGUMENT, rejoin.getError().getReason(), "a stopping node rejoins no ISR");
+
+        CommandResult again = s.apply(controlledShutdown(1, 7), 1, 7);
+        assertEquals(5, again.getControlledShutdown().getMetadataVersion(), "a retry changes nothing more");
+        assertEquals(ErrorReason.INVALID_ARGUMENT, s.apply(controlledShutdown(1, 6), 1, 8).getError().getReason(),
+                "an older process of node 1 cannot shut it down");
+
+        s.apply(register(1, 9), 1, 9);
+        assertEquals(NodeState.NODE_ALIVE, state(s, 1), "the restarted node is live again");
+        assertEquals(1, partition(s, "t", 2).getLeader());
+    }
+
+    @Test
+    void aNodeRegisteringWithANewIncarnationIsNoLongerInSync() {
+        MetadataState s = open("s");
+        for (int id = 1; id <= 3; id++) {
+            s.apply(register(id), 1, id);
+        }
+        s.apply(replicatedTopic("t", List.of(List.of(1, 2, 3), List.of(2, 3, 1), List.of(1))), 1, 4);
+        s.apply(register(1, 7), 1, 5);
+        assertEquals(1, partition(s, "t", 0).getLeader(), "the same process registering again changes nothing");
+
+        s.apply(register(1, 8), 1, 6);
+        assertEquals(NodeState.NODE_ALIVE, state(s, 1));
+        assertEquals(2, partition(s, "t", 0).getLeader(), "its new process may have lost what the old one held");
+        assertEquals(List.of(2, 3), partition(s, "t", 0).getIsrList());
+        assertEquals(List.of(2, 3), partition(s, "t", 1).getIsrList());
+        PartitionRecord sole = partition(s, "t", 2);
+        assertEquals(1, sole.getLeader(), "the only replica leads again, in a new epoch");
+        assertTrue(sole.getLeaderEpoch() > 0);
     }
 
     @Test

@@ -3,9 +3,7 @@ package io.strata.storage.api;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.Errors;
 import io.strata.common.error.RpcCalls;
-import io.strata.common.error.StrataException;
 import io.strata.proto.Acks;
-import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.DivergingEpoch;
 import io.strata.proto.internal.ReplicaFetchRequest;
 import io.strata.proto.internal.ReplicaFetchResponse;
@@ -51,10 +49,7 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
             boolean all = request.getAcks() == Acks.ACKS_ALL || request.getAcks() == Acks.ACKS_UNSPECIFIED;
             if (all && role.hw().isr().size() < replica.minInsyncReplicas()) {
-                throw new StrataException(ErrorReason.NOT_ENOUGH_REPLICAS, request.getTopic() + "-"
-                        + request.getPartition() + " has " + role.hw().isr().size() + " in-sync replicas "
-                        + role.hw().isr() + " but min.insync.replicas is " + replica.minInsyncReplicas()
-                        + "; nothing was written");
+                throw replica.notEnoughReplicas(role, "nothing was written");
             }
             // A private copy: the log rewrites base offset and epoch in place.
             ByteBuffer batches = ByteBuffer.wrap(request.getBatches().toByteArray());
@@ -76,17 +71,16 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
             PartitionLog plog = replica.log();
             long end = plog.logEndOffset();
+            if (request.getFetchOffset() < plog.logStartOffset()) {
+                return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder().setBelowLogStart(true)
+                        .setHighWatermark(role.hw().value()).setLogStartOffset(plog.logStartOffset()).build());
+            }
             Optional<DivergingEpoch> diverged = Divergence.check(plog, request.getLastFetchedEpoch(),
                     request.getFetchOffset());
             if (diverged.isPresent()) {
                 return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder()
                         .setDiverging(diverged.get()).setHighWatermark(role.hw().value())
                         .setLogStartOffset(plog.logStartOffset()).build());
-            }
-            if (request.getFetchOffset() < plog.logStartOffset()) {
-                // Retention deleted what the follower needs next: it restarts its log at our start.
-                return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder()
-                        .setHighWatermark(role.hw().value()).setLogStartOffset(plog.logStartOffset()).build());
             }
             role.hw().followerFetched(request.getReplicaId(), request.getFetchOffset(), request.getDurableOffset(),
                     end, System.currentTimeMillis());

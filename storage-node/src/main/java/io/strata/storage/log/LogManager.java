@@ -87,7 +87,7 @@ public final class LogManager implements AutoCloseable {
     public void applyRetention() {
         for (PartitionLog l : logs.values()) {
             try {
-                int deleted = l.deleteExpiredSegments(l.durableEndOffset());
+                int deleted = l.deleteExpiredSegments(l.retentionLimit());
                 if (deleted > 0) {
                     log.info("{}: retention deleted {} segments; log now starts at {}", l.dir(), deleted,
                             l.logStartOffset());

@@ -83,6 +83,7 @@ public final class PartitionLog implements AutoCloseable {
     private volatile long endOffset;
     private long recoveryPoint;
     private volatile boolean closed;
+    private volatile LongSupplier committedEnd = () -> Long.MAX_VALUE;
 
     /** What an append assigned. */
     public record AppendResult(long baseOffset, long lastOffset) {
@@ -433,10 +434,10 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Empties the log and restarts it at {@code offset}: a follower whose log ends below its
-     * leader's log start (a new replica, or one that was away while retention deleted what it
-     * needs next) can only continue from there. Forgets every leader epoch too; the fetched
-     * batches bring their epochs along.
+     * Deletes every segment and starts the log again, empty, at {@code offset}: a follower whose
+     * next offset its leader no longer has (retention deleted it there), so nothing it holds
+     * can be continued. Leader epochs are forgotten too. Newest segments go first, so a crash
+     * midway leaves a shorter but contiguous log (which the follower then empties again).
      */
     public void truncateFullyAndStartAt(long offset) {
         synchronized (appendLock) {
@@ -455,10 +456,24 @@ public final class PartitionLog implements AutoCloseable {
                 recoveryPoint = offset;
                 writeRecoveryPoint(false);
             } catch (IOException e) {
-                throw new UncheckedIOException("restarting " + dir + " at offset " + offset + " failed: "
-                        + e.getMessage(), e);
+                throw new UncheckedIOException("restarting " + dir + " at " + offset + " failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * Bounds retention to offsets below what {@code committedEnd} returns (the replica's high
+     * watermark): data not yet held by every in-sync replica is never deleted, so the log start
+     * offset never passes the high watermark and a follower that restarts from it skips nothing
+     * uncommitted.
+     */
+    public void limitRetentionTo(LongSupplier committedEnd) {
+        this.committedEnd = committedEnd;
+    }
+
+    /** The offset below which retention may delete: durable and committed. */
+    public long retentionLimit() {
+        return Math.min(durableEndOffset(), committedEnd.getAsLong());
     }
 
     /**

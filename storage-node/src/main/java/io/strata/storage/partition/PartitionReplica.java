@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PartitionReplica implements AutoCloseable {
     private final String topic;
+    private final String topicId;
     private final int partition;
     private final int nodeId;
     private final PartitionLog log;
@@ -42,12 +43,20 @@ public final class PartitionReplica implements AutoCloseable {
                        HighWatermark hw) {
     }
 
-    public PartitionReplica(String topic, int partition, int nodeId, PartitionLog log) {
+    /**
+     * @param checkpointedHw the high watermark this replica had when its node last checkpointed
+     *                       it (0 when unknown); clamped to the log, it is where leadership starts
+     */
+    public PartitionReplica(String topic, String topicId, int partition, int nodeId, PartitionLog log,
+                            long checkpointedHw) {
         this.topic = topic;
+        this.topicId = topicId;
         this.partition = partition;
         this.nodeId = nodeId;
         this.log = log;
         this.role = new Role(false, -1, -1, -1, List.of(), null);
+        this.followerHw = Math.max(log.logStartOffset(), Math.min(checkpointedHw, log.logEndOffset()));
+        log.limitRetentionTo(this::highWatermark);
     }
 
     /**
@@ -65,7 +74,8 @@ public final class PartitionReplica implements AutoCloseable {
                 }
                 return;
             }
-            long start = Math.min(old.leader() ? old.hw().value() : followerHw, log.logEndOffset());
+            long start = Math.max(log.logStartOffset(),
+                    Math.min(old.leader() ? old.hw().value() : followerHw, log.logEndOffset()));
             HighWatermark hw = new HighWatermark(nodeId, new HashSet<>(isr), start, v -> wake());
             role = new Role(true, epoch, partitionEpoch, leaderId, replicas, hw);
             hw.leaderDurable(log.durableEndOffset());
@@ -138,7 +148,22 @@ public final class PartitionReplica implements AutoCloseable {
         if (!waitForIsr) {
             return written;
         }
-        return written.thenCompose(res -> r.hw().awaitAbove(res.lastOffset()).thenApply(v -> res));
+        // Like Kafka, min.insync.replicas is checked again once the HW passed the append: had the ISR
+        // shrunk meanwhile, the HW may have moved with fewer copies than the topic asks for.
+        return written.thenCompose(res -> r.hw().awaitAbove(res.lastOffset()).thenApply(v -> {
+            if (r.hw().isr().size() < minInsyncReplicas) {
+                throw notEnoughReplicas(r, "the records were written but are not acknowledged");
+            }
+            return res;
+        }));
+    }
+
+    /** NOT_ENOUGH_REPLICAS for an acks=all append: the ISR of {@code r} is below min.insync.replicas. */
+    public StrataException notEnoughReplicas(Role r, String outcome) {
+        return new StrataException(ErrorReason.NOT_ENOUGH_REPLICAS, topic + "-" + partition + " has "
+                + r.hw().isr().size() + " in-sync replicas " + r.hw().isr() + " but min.insync.replicas is "
+                + minInsyncReplicas + "; " + outcome + ". Retry once the other replicas are back in sync, or write"
+                + " with acks=1");
     }
 
     /** Appends batches fetched from the leader; completes when they are durable per the flush policy. */
@@ -147,6 +172,15 @@ public final class PartitionReplica implements AutoCloseable {
             followerHw = Math.min(leaderHw, log.logEndOffset());
             wake();
         });
+    }
+
+    /**
+     * Empties the log and restarts it at the leader's log start (this follower's next offset is
+     * gone there). Everything below that start was committed, so it is the high watermark too.
+     */
+    public void truncateFullyAndStartAt(long leaderLogStart) {
+        log.truncateFullyAndStartAt(leaderLogStart);
+        followerHw = leaderLogStart;
     }
 
     /** Records the leader's HW when a fetch brought no data. */
@@ -214,6 +248,15 @@ public final class PartitionReplica implements AutoCloseable {
 
     public String topic() {
         return topic;
+    }
+
+    public String topicId() {
+        return topicId;
+    }
+
+    /** The high watermark to checkpoint: never past this replica's own log end. */
+    public long checkpointableHighWatermark() {
+        return Math.min(highWatermark(), log.logEndOffset());
     }
 
     public int partition() {

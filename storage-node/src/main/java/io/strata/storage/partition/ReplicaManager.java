@@ -6,6 +6,8 @@ import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.TopicRecord;
 import io.strata.common.topic.TopicConfig;
 import io.strata.proto.internal.NodeRecord;
+import io.strata.proto.internal.NodeState;
+import io.strata.storage.log.HighWatermarkCheckpoint;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.replication.ReplicaFetcher;
 import io.strata.storage.log.LogManager;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * by {@link StrayReplicas}.
  *
  * <p>Directory layout: {@code <dataDir>/<topic>-<partition>/} with a {@code topic.id} file and
- * the partition epoch at which the node last opened it ({@code assigned.epoch}).
+ * the partition epoch at which the node last opened it ({@code assigned.epoch}), and
+ * {@code <dataDir>/replication-offset-checkpoint} with every replica's high watermark, from
+ * which a replica opened after a restart starts.
  *
  * <p>Thread-safe: {@link #apply} runs on the watch thread; lookups from request threads.
  */
@@ -47,7 +51,10 @@ public final class ReplicaManager implements AutoCloseable {
     private final ReplicaFetcher fetcher;
     private final Map<String, PartitionReplica> replicas = new ConcurrentHashMap<>();
     private final StrayReplicas strays;
+    private final HighWatermarkCheckpoint hwCheckpoint;
+    private final Map<HighWatermarkCheckpoint.Key, Long> checkpointedHws;
     private volatile long appliedVersion;
+    private volatile Set<Integer> liveNodes = Set.of();
 
     public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes, LogManager logs, ReplicaFetcher fetcher) {
         this.fetcher = fetcher;
@@ -56,6 +63,8 @@ public final class ReplicaManager implements AutoCloseable {
         this.maxBatchBytes = maxBatchBytes;
         this.logs = logs;
         this.strays = new StrayReplicas(nodeId, dataDir);
+        this.hwCheckpoint = new HighWatermarkCheckpoint(dataDir);
+        this.checkpointedHws = hwCheckpoint.read();
     }
 
     private static String key(String topic, int partition) {
@@ -108,7 +117,20 @@ public final class ReplicaManager implements AutoCloseable {
             }
         }
         strays.sweep(image, wanted);
+        liveNodes = image.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_ALIVE)
+                .map(NodeRecord::getId).collect(java.util.stream.Collectors.toUnmodifiableSet());
         appliedVersion = image.getVersion();
+    }
+
+    /** Whether {@code node} is live (neither fenced nor shutting down) in the last applied image. */
+    public boolean isLive(int node) {
+        return liveNodes.contains(node);
+    }
+
+    /** Writes every replica's high watermark to the node's checkpoint file. */
+    public void checkpointHighWatermarks() {
+        hwCheckpoint.write(replicas.values().stream().map(r -> new HighWatermarkCheckpoint.Entry(r.topicId(),
+                r.topic(), r.partition(), r.checkpointableHighWatermark())).toList());
     }
 
     private static NodeRecord leaderOf(MetadataImage image, int leaderId) {
@@ -137,8 +159,9 @@ public final class ReplicaManager implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
-        return new PartitionReplica(topic.getName(), partition, nodeId,
-                logs.open(dir, LogConfig.from(topic.getConfigsMap(), maxBatchBytes)));
+        long hw = checkpointedHws.getOrDefault(new HighWatermarkCheckpoint.Key(topic.getTopicId(), partition), 0L);
+        return new PartitionReplica(topic.getName(), topic.getTopicId(), partition, nodeId,
+                logs.open(dir, LogConfig.from(topic.getConfigsMap(), maxBatchBytes)), hw);
     }
 
     static void deleteDir(Path dir) {
@@ -167,6 +190,11 @@ public final class ReplicaManager implements AutoCloseable {
     @Override
     public synchronized void close() {
         fetcher.close();
+        try {
+            checkpointHighWatermarks();
+        } catch (RuntimeException e) {
+            log.warn("node {} could not checkpoint high watermarks on close", nodeId, e);
+        }
         replicas.values().forEach(PartitionReplica::close);
         replicas.clear();
         logs.close();

@@ -16,6 +16,10 @@ import java.util.function.LongConsumer;
  * fsynced, when the flush policy asks for it). It never moves backwards. A follower not heard
  * from since this node became leader holds the HW where it is.
  *
+ * <p>While an ISR expansion is in flight the HW also waits for the joining members (Kafka's
+ * "maximal ISR"): the controller may already have committed the larger ISR, and may elect
+ * any of its members, so nothing they lack may be acknowledged meanwhile.
+ *
  * <p>{@code acks=all} appends wait here until the HW passes their last offset.
  *
  * <p>Thread-safe (synchronized); listeners run outside the lock.
@@ -41,6 +45,8 @@ public final class HighWatermark {
     private final Map<Integer, FollowerProgress> followers = new HashMap<>();
     private final TreeMap<Long, List<CompletableFuture<Void>>> waiting = new TreeMap<>();
     private Set<Integer> isr;
+    /** Members an AlterPartition in flight adds: they count for the HW until it is decided. */
+    private Set<Integer> joining = Set.of();
     private long leaderDurable;
     private long hw;
     private final long leaderSinceMs;
@@ -70,6 +76,23 @@ public final class HighWatermark {
 
     public synchronized Set<Integer> isr() {
         return isr;
+    }
+
+    /** An AlterPartition adding {@code members} is about to be sent: count them until {@link #expansionDecided}. */
+    public synchronized void expansionPending(Set<Integer> members) {
+        joining = Set.copyOf(members);
+    }
+
+    /** The expansion was accepted (its ISR applied) or refused: only the ISR counts again. */
+    public void expansionDecided() {
+        List<CompletableFuture<Void>> done;
+        long advanced;
+        synchronized (this) {
+            joining = Set.of();
+            advanced = recompute();
+            done = drain();
+        }
+        finish(done, advanced);
     }
 
     public void updateIsr(Set<Integer> newIsr) {
@@ -152,7 +175,7 @@ public final class HighWatermark {
     /** Recomputes the HW; returns the new value if it advanced, else -1. Under the lock. */
     private long recompute() {
         long candidate = leaderDurable;
-        for (int member : isr) {
+        for (int member : joining.isEmpty() ? isr : union(isr, joining)) {
             if (member == leaderId) {
                 continue;
             }
@@ -167,6 +190,12 @@ public final class HighWatermark {
             return hw;
         }
         return -1;
+    }
+
+    private static Set<Integer> union(Set<Integer> a, Set<Integer> b) {
+        Set<Integer> out = new java.util.HashSet<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private List<CompletableFuture<Void>> drain() {

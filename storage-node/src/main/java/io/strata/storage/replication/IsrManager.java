@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * metadata service to shrink or expand it through AlterPartition, carrying the leader and
  * partition epochs so a request based on an outdated record is rejected. One request per
  * partition is in flight at a time; the accepted ISR applies at once and comes back through the
- * metadata image as well.
+ * metadata image as well. While an expansion is in flight the high watermark also waits for the
+ * joining replicas, since the controller may commit it (and later elect one of them) before
+ * this node hears back.
  *
  * <p>Run {@link #check} periodically from one thread.
  */
@@ -29,10 +32,13 @@ public final class IsrManager {
     private final MetadataClient metadata;
     private final Supplier<Collection<PartitionReplica>> replicas;
     private final long lagMaxMs;
+    private final IntPredicate live;
     private final Set<PartitionReplica> pending = ConcurrentHashMap.newKeySet();
 
+    /** @param live whether a node is live (not fenced, not shutting down) in the latest metadata */
     public IsrManager(int nodeId, MetadataClient metadata, Supplier<Collection<PartitionReplica>> replicas,
-                      long lagMaxMs) {
+                      long lagMaxMs, IntPredicate live) {
+        this.live = live;
         this.nodeId = nodeId;
         this.metadata = metadata;
         this.replicas = replicas;
@@ -49,7 +55,7 @@ public final class IsrManager {
             }
             HighWatermark hw = role.hw();
             Set<Integer> desired = IsrPolicy.desiredIsr(nodeId, role.replicas(), hw.isr(), hw.followers(), hw.value(),
-                    hw.leaderSinceMs(), now, lagMaxMs);
+                    hw.leaderSinceMs(), now, lagMaxMs, live);
             if (!desired.equals(new HashSet<>(hw.isr()))) {
                 propose(replica, role, desired);
             }
@@ -58,6 +64,10 @@ public final class IsrManager {
 
     private void propose(PartitionReplica replica, PartitionReplica.Role role, Set<Integer> desired) {
         pending.add(replica);
+        boolean expands = !role.hw().isr().containsAll(desired);
+        if (expands) {
+            role.hw().expansionPending(desired);
+        }
         try {
             AlterPartitionRequest request = AlterPartitionRequest.newBuilder().setTopic(replica.topic())
                     .setPartition(replica.partition()).setLeaderId(nodeId).setLeaderEpoch(role.epoch())
@@ -68,6 +78,9 @@ public final class IsrManager {
         } catch (StrataException e) {
             log.info("{}-{}: ISR change to {} refused: {}", replica.topic(), replica.partition(), desired, e.getMessage());
         } finally {
+            if (expands) {
+                role.hw().expansionDecided();
+            }
             pending.remove(replica);
         }
     }

@@ -1,5 +1,6 @@
 package io.strata.storage.replication;
 
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.StrataException;
 import io.strata.common.net.NodeChannels;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the leader answers with a diverging epoch, the follower truncates its log to where the
  * two histories last agree and fetches again (leader-epoch truncation, no reliance on the HW).
- * When the leader's log starts beyond the follower's end (a new replica of a partition whose old
- * segments retention deleted), the follower empties its log and continues from the leader's start.
+ * When the follower's next offset is below the leader's log start (retention deleted it there,
+ * e.g. after a long absence), it empties its log and starts again at the leader's log start.
  *
  * <p>Thread-safe. Loops run on gRPC callback threads and the shared scheduler.
  */
@@ -50,7 +51,7 @@ public final class ReplicaFetcher implements AutoCloseable {
     /** Follows {@code leaderAddress} at {@code epoch} for {@code replica}, starting a loop if none runs. */
     public void follow(PartitionReplica replica, String leaderAddress, int epoch) {
         Loop loop = loops.computeIfAbsent(replica, r -> new Loop(r));
-        loop.target = new Target(leaderAddress, epoch);
+        loop.retarget(new Target(leaderAddress, epoch));
         loop.start();
     }
 
@@ -59,6 +60,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         Loop loop = loops.remove(replica);
         if (loop != null) {
             loop.stopped = true;
+            loop.abandonCall();
         }
     }
 
@@ -70,9 +72,31 @@ public final class ReplicaFetcher implements AutoCloseable {
         volatile Target target;
         volatile boolean stopped;
         private boolean started;
+        /** The fetch in flight; cancelled when the leader changes, so that a frozen old leader holds nothing up. */
+        private volatile Context.CancellableContext call;
 
         Loop(PartitionReplica replica) {
             this.replica = replica;
+        }
+
+        /**
+         * Points the loop at a new leader or epoch. A fetch still waiting on the old leader is
+         * cancelled, so the new leader hears from this follower at once — its high watermark, and
+         * so every acks=all write, waits for that — rather than when a frozen old leader answers.
+         */
+        void retarget(Target next) {
+            Target old = target;
+            target = next;
+            if (old != null && !old.equals(next)) {
+                abandonCall();
+            }
+        }
+
+        void abandonCall() {
+            Context.CancellableContext c = call;
+            if (c != null) {
+                c.cancel(null);
+            }
         }
 
         synchronized void start() {
@@ -93,16 +117,30 @@ public final class ReplicaFetcher implements AutoCloseable {
                     .setLeaderEpoch(t.epoch()).setFetchOffset(plog.logEndOffset())
                     .setLastFetchedEpoch(latestEpoch(plog)).setDurableOffset(plog.durableEndOffset())
                     .setMaxBytes(MAX_BYTES).setMaxWaitMs(MAX_WAIT_MS).build();
-            StorageNodeGrpc.newStub(channels.get(t.address()))
+            Context.CancellableContext previous = call;
+            if (previous != null) {
+                previous.cancel(null); // done already: releases the context
+            }
+            Context.CancellableContext ctx = Context.current().withCancellation();
+            call = ctx;
+            ctx.run(() -> StorageNodeGrpc.newStub(channels.get(t.address()))
                     .withDeadlineAfter(MAX_WAIT_MS + 10_000, TimeUnit.MILLISECONDS)
                     .replicaFetch(request, new StreamObserver<>() {
                         @Override
                         public void onNext(ReplicaFetchResponse response) {
-                            handle(request, response);
+                            if (t.equals(target)) {
+                                handle(request, response);
+                            } else {
+                                fetchNow(); // from a leader that has been replaced: ask the new one
+                            }
                         }
 
                         @Override
                         public void onError(Throwable error) {
+                            if (!t.equals(target)) {
+                                fetchNow();
+                                return;
+                            }
                             StrataException e = StrataException.from(error);
                             log.debug("fetch of {}-{} from {} failed: {}", replica.topic(), replica.partition(),
                                     t.address(), e.getMessage());
@@ -112,16 +150,27 @@ public final class ReplicaFetcher implements AutoCloseable {
                         @Override
                         public void onCompleted() {
                         }
-                    });
+                    }));
+        }
+
+        private void fetchNow() {
+            try {
+                scheduler.execute(this::fetch);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("{}-{}: the node is stopping", replica.topic(), replica.partition());
+            }
         }
 
         private void handle(ReplicaFetchRequest request, ReplicaFetchResponse response) {
             try {
-                if (response.hasDiverging()) {
-                    truncateToAgreement(response.getDiverging());
+                if (response.getBelowLogStart()) {
+                    log.info("{}-{}: the leader's log starts at {}, past this replica's end {}; emptying the log and"
+                                    + " fetching from there", replica.topic(), replica.partition(),
+                            response.getLogStartOffset(), replica.log().logEndOffset());
+                    replica.truncateFullyAndStartAt(response.getLogStartOffset());
                     scheduler.execute(this::fetch);
-                } else if (request.getFetchOffset() < response.getLogStartOffset()) {
-                    restartAtLeaderStart(response.getLogStartOffset());
+                } else if (response.hasDiverging()) {
+                    truncateToAgreement(response.getDiverging());
                     scheduler.execute(this::fetch);
                 } else if (!response.getBatches().isEmpty()) {
                     // Appended as the leader wrote it: the follower path never rewrites the buffer.
@@ -139,6 +188,8 @@ public final class ReplicaFetcher implements AutoCloseable {
                     replica.learnHighWatermark(response.getHighWatermark());
                     scheduler.execute(this::fetch);
                 }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("{}-{}: the node is stopping; fetch answer dropped", replica.topic(), replica.partition());
             } catch (RuntimeException e) {
                 log.warn("{}-{}: handling a fetch answer failed: {}", replica.topic(), replica.partition(), e.toString());
                 retryLater();
@@ -151,13 +202,6 @@ public final class ReplicaFetcher implements AutoCloseable {
             log.info("{}-{}: diverged from the leader at epoch {}; truncating from {} to {}", replica.topic(),
                     replica.partition(), d.getEpoch(), plog.logEndOffset(), target);
             plog.truncateTo(target);
-        }
-
-        private void restartAtLeaderStart(long leaderStart) {
-            PartitionLog plog = replica.log();
-            log.info("{}-{}: the leader's log starts at {}, beyond this log's end {}; restarting the log there",
-                    replica.topic(), replica.partition(), leaderStart, plog.logEndOffset());
-            plog.truncateFullyAndStartAt(leaderStart);
         }
 
         private void retryLater() {
@@ -174,7 +218,10 @@ public final class ReplicaFetcher implements AutoCloseable {
 
     @Override
     public void close() {
-        loops.values().forEach(l -> l.stopped = true);
+        loops.values().forEach(l -> {
+            l.stopped = true;
+            l.abandonCall();
+        });
         loops.clear();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.strata.common.batch.BatchLayout;
 import io.strata.common.batch.Compression;
 import io.strata.common.batch.Record;
 import io.strata.common.batch.RecordBatch;
@@ -213,6 +214,43 @@ class SegmentedLogTest {
             fill(log, 0);
             log.deleteExpiredSegments(1);
             assertEquals(0, log.logStartOffset());
+        }
+    }
+
+    @Test
+    void truncatingFullyLeavesAnEmptyLogAtTheLeadersStartThatReplicatedBatchesContinue() throws IOException {
+        try (PartitionLog log = open(small)) {
+            fill(log, 0);
+            assertTrue(log.segmentCount() > 1);
+            log.truncateFullyAndStartAt(500);
+            assertEquals(500, log.logStartOffset());
+            assertEquals(500, log.logEndOffset());
+            assertEquals(1, log.segmentCount());
+            assertEquals(List.of(), log.leaderEpochs(), "nothing of the old history is left");
+            assertEquals(1, files(".log"));
+            ByteBuffer replicated = batch(500, 3, 0);
+            replicated.putLong(BatchLayout.BASE_OFFSET_OFFSET, 500);
+            replicated.putInt(BatchLayout.PARTITION_LEADER_EPOCH_OFFSET, 4);
+            log.appendAsFollower(replicated).join();
+            assertDense(readAll(log, 500), 500, 503);
+        }
+        try (PartitionLog reopened = open(small)) {
+            assertEquals(500, reopened.logStartOffset(), "the new start survives a restart");
+            assertDense(readAll(reopened, 500), 500, 503);
+            assertEquals(List.of(new LeaderEpochCache.EpochEntry(4, 500)), reopened.leaderEpochs());
+        }
+    }
+
+    @Test
+    void retentionStopsAtTheCommittedEndItIsGiven() {
+        try (PartitionLog log = open(small.withRetention(-1, 0))) {
+            fill(log, 0);
+            assertEquals(300, log.retentionLimit(), "unbounded until a replica bounds it");
+            log.limitRetentionTo(() -> 40);
+            assertEquals(40, log.retentionLimit());
+            log.deleteExpiredSegments(log.retentionLimit());
+            assertTrue(log.logStartOffset() <= 40, "start " + log.logStartOffset());
+            assertDense(readAll(log, log.logStartOffset()), log.logStartOffset(), 300);
         }
     }
 

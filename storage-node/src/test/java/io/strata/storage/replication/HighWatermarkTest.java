@@ -68,4 +68,24 @@ class HighWatermarkTest {
         hw.followerFetched(2, 95, 95, 140, 4_000);  // fell behind what it was last given
         assertEquals(2_000, hw.followers().get(2).lastCaughtUpMs());
     }
+
+    @Test
+    void whileAnExpansionIsInFlightTheJoiningReplicaHoldsTheHighWatermark() {
+        HighWatermark hw = new HighWatermark(1, Set.of(1, 2), 0, advances::add, 0);
+        hw.leaderDurable(100);
+        hw.followerFetched(2, 100, 100, 100, 0);
+        hw.followerFetched(3, 80, 80, 100, 0);
+        assertEquals(100, hw.value());
+        hw.leaderDurable(150);
+        hw.expansionPending(Set.of(1, 2, 3));
+        CompletableFuture<Void> acked = hw.awaitAbove(120);
+        hw.followerFetched(2, 150, 150, 150, 0);
+        assertEquals(100, hw.value(), "node 3 may already be in the ISR the controller committed");
+        assertFalse(acked.isDone());
+        hw.followerFetched(3, 130, 130, 150, 0);
+        assertEquals(130, hw.value());
+        assertTrue(acked.isDone());
+        hw.expansionDecided();
+        assertEquals(150, hw.value(), "refused: only the ISR counts again");
+    }
 }
