@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,8 @@ public final class ReplicaFetcher implements AutoCloseable {
         private boolean started;
         /** The fetch in flight; cancelled when the leader changes, so that a frozen old leader holds nothing up. */
         private volatile Context.CancellableContext call;
+        /** The retry waiting after a failed fetch; run at once when the leader changes. */
+        private volatile ScheduledFuture<?> pendingRetry;
 
         Loop(PartitionReplica replica) {
             this.replica = replica;
@@ -89,6 +92,10 @@ public final class ReplicaFetcher implements AutoCloseable {
             target = next;
             if (old != null && !old.equals(next)) {
                 abandonCall();
+                ScheduledFuture<?> retry = pendingRetry;
+                if (retry != null && retry.cancel(false)) {
+                    fetchNow(); // it was waiting out a dead leader: ask the new one now
+                }
             }
         }
 
@@ -206,7 +213,7 @@ public final class ReplicaFetcher implements AutoCloseable {
 
         private void retryLater() {
             if (!stopped) {
-                scheduler.schedule(this::fetch, RETRY_MS, TimeUnit.MILLISECONDS);
+                pendingRetry = scheduler.schedule(this::fetch, RETRY_MS, TimeUnit.MILLISECONDS);
             }
         }
     }
