@@ -187,7 +187,7 @@ class ReassignmentTest {
             try (AcksAllLoad load = new AcksAllLoad(Bootstrap.parse(cluster.gatewayAddress().toString()), "failover")) {
                 load.awaitMoreAcks(cluster, 500);
                 // Node 4 stops before it can copy anything, so the move stays in progress across the failover.
-                cluster.stopStorageNode(3);
+                cluster.stopStorageNodeAbruptly(3);
                 PartitionReassignment started = admin.reassignPartition("failover", 0, List.of(2, 3, 4));
                 assertEquals(List.of(4), started.getAddingReplicasList());
 
@@ -225,7 +225,7 @@ class ReassignmentTest {
             ManagedChannel channel = Channels.open(cluster.gatewayAddress());
             try (AcksAllLoad load = new AcksAllLoad(Bootstrap.parse(cluster.gatewayAddress().toString()), "kept")) {
                 load.awaitMoreAcks(cluster, 500);
-                cluster.stopStorageNode(3); // node 4 cannot catch up: the move is still running when cancelled
+                cluster.stopStorageNodeAbruptly(3); // node 4 cannot catch up: the move is still running when cancelled
                 PartitionReassignment moving = admin.reassignPartition("kept", 0, List.of(4, 2, 3));
                 assertEquals(List.of(4, 2, 3, 1), moving.getReplicasList());
                 List<PartitionReassignment> listed = admin.listPartitionReassignments(null);
