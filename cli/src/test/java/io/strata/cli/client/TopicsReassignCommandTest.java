@@ -53,7 +53,7 @@ class TopicsReassignCommandTest {
             assertEquals("no reassignments in progress\n", reassign(bootstrap, "--list").out());
 
             // The node moved away stops: a move back onto it stays in progress, so it can be listed and cancelled.
-            cluster.stopStorageNode(placed.get(0) - 1);
+            cluster.stopStorageNodeAbruptly(placed.get(0) - 1);
             CommandRun started = reassign(bootstrap, "--topic", "orders", "--partition", "0", "--replicas",
                     ids(List.of(placed.get(0), placed.get(1), placed.get(2))));
             assertEquals(0, started.exitCode(), started.err());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.strata.cli.Strata;
 import io.strata.common.error.StrataException;
 import io.strata.common.partition.Murmur2Partitioner;
 import io.strata.proto.Acks;
@@ -59,25 +58,34 @@ final class FaultHarness {
     }
 
     /** The command prefix that runs {@code strata} in a new JVM with this test's classpath. */
-    static List<String> launcher() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Strata.class.getName());
-    }
-
     /** A cluster of 3 metadata peers, 3 storage nodes and a gateway, each its own JVM, started. */
     static ProcessCluster startCluster(Path dataDir) {
-        return new ProcessCluster(launcher(), dataDir, 3, 3, 1).start();
+        return new ProcessCluster(StrataLauncher.command(), dataDir, 3, 3, 1).start();
     }
 
     /** (partition, offset) where an acknowledged value was stored. */
     record Position(int partition, long offset) {
     }
 
-    static TopicDescription createTopic(ManagedChannel channel) {
-        return AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
-                .setName(TOPIC).setPartitions(PARTITIONS).setReplicationFactor(3)
-                .putConfigs("min.insync.replicas", "2").build()).getTopic();
+    /**
+     * Creates the test topic, waiting while fewer than three storage nodes are live: on a loaded
+     * machine a node just started can miss its first lease and is fenced until its next heartbeat.
+     */
+    static TopicDescription createTopic(ManagedChannel channel) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
+                        .setName(TOPIC).setPartitions(PARTITIONS).setReplicationFactor(3)
+                        .putConfigs("min.insync.replicas", "2").build()).getTopic();
+            } catch (io.grpc.StatusRuntimeException e) {
+                if (StrataException.from(e).reason() != io.strata.proto.ErrorReason.NOT_ENOUGH_NODES
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
     }
 
     static TopicDescription describeTopic(ManagedChannel channel) {
