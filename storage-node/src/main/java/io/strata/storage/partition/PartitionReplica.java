@@ -66,6 +66,11 @@ public final class PartitionReplica implements AutoCloseable {
     public synchronized void updateRole(boolean isLeader, int epoch, int partitionEpoch, int leaderId,
                                         List<Integer> replicas, List<Integer> isr) {
         Role old = role;
+        if (epoch < old.epoch() || (epoch == old.epoch() && partitionEpoch < old.partitionEpoch())) {
+            // A stale image (from a lagging metadata peer, or one that raced an AlterPartition reply)
+            // must not hand back a leadership the controller already moved on.
+            return;
+        }
         if (isLeader) {
             if (old.leader() && old.epoch() == epoch) {
                 if (partitionEpoch >= old.partitionEpoch()) {
