@@ -160,11 +160,12 @@ class ConsumerGroupTest {
 
             w3.stopPolling(); // its last poll is committed; then its gateway dies under it
             history.released(w3.name, names(w3.owned()));
-            long haltedAt = System.nanoTime();
             cluster.haltGateway(1);
+            try (StrataAdmin admin = new StrataAdmin(Bootstrap.parse(gw0), Duration.ofSeconds(30))) {
+                assertTrue(admin.describeGroup(GROUP).getMembersList().stream().anyMatch(m -> m.getClientId()
+                        .equals("w3")), "a halted gateway says nothing: w3 stays a member until its session times out");
+            }
             awaitOwned(cluster, Map.of(w2, 6));
-            long movedAfterMs = (System.nanoTime() - haltedAt) / 1_000_000;
-            assertTrue(movedAfterMs >= 3_000, "w3's partitions moved only once its session timed out: " + movedAfterMs);
 
             producing.interrupt();
             producing.join(60_000);

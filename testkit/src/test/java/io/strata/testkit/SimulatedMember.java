@@ -33,6 +33,8 @@ final class SimulatedMember implements AutoCloseable {
     private volatile boolean removed;
     private int epoch;
     private long intervalMs = 100;
+    /** When the last heartbeat that got an answer was sent: the coordinator saw the member after that. */
+    private volatile long lastAnsweredSendNanos;
 
     SimulatedMember(MetadataClient metadata, String group, String id, int sessionTimeoutMs, OwnershipHistory history) {
         this.metadata = metadata;
@@ -63,6 +65,10 @@ final class SimulatedMember implements AutoCloseable {
 
     boolean removed() {
         return removed;
+    }
+
+    long lastAnsweredSendNanos() {
+        return lastAnsweredSendNanos;
     }
 
     private void run() {
@@ -112,7 +118,10 @@ final class SimulatedMember implements AutoCloseable {
     }
 
     private GroupHeartbeatResponse call(GroupHeartbeatRequest r) {
-        return metadata.call(stub -> stub.groupHeartbeat(r));
+        long sent = System.nanoTime();
+        GroupHeartbeatResponse answer = metadata.call(stub -> stub.groupHeartbeat(r));
+        lastAnsweredSendNanos = sent;
+        return answer;
     }
 
     /** Stops heartbeating and leaves the group (having stopped using its partitions first). */

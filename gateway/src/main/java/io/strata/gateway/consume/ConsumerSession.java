@@ -158,6 +158,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
                 .whenComplete((r, e) -> {
                     if (e != null) {
                         member.leave(); // joined, perhaps, but never told the client: do not linger
+                        assignment.clear(); // a later join on this stream starts afresh
                         synchronized (this) {
                             membership = null;
                         }

@@ -217,6 +217,14 @@ public final class GroupCoordinator implements AutoCloseable {
             throw Errors.invalid("a join names either topics or a topic pattern (exactly one of them)");
         }
         r.getTopicsList().forEach(TopicNames::validate);
+        if (r.getClientId().length() > MAX_GROUP_ID_LENGTH) {
+            throw Errors.invalid("client id must be at most " + MAX_GROUP_ID_LENGTH + " characters, got "
+                    + r.getClientId().length());
+        }
+        if (r.getMemberId().length() > 2 * MAX_GROUP_ID_LENGTH) {
+            throw Errors.invalid("member id must be at most " + 2 * MAX_GROUP_ID_LENGTH + " characters, got "
+                    + r.getMemberId().length());
+        }
         if (hasPattern) {
             try {
                 Pattern.compile(r.getTopicPattern());
