@@ -12,12 +12,14 @@ import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.ControlledShutdownRequest;
 import io.strata.proto.internal.HeartbeatRequest;
 import io.strata.proto.internal.RegisterNodeRequest;
+import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.storage.api.StorageApiService;
 import io.strata.storage.log.LogManager;
 import io.strata.storage.membership.ControlledShutdown;
 import io.strata.storage.partition.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +69,10 @@ public final class StorageNodeServer implements AutoCloseable {
     public StorageNodeServer start() {
         server = new GrpcServer("storage node " + config.nodeId(), config.bind(),
                 Channels.MAX_INBOUND_MESSAGE_BYTES,
-                List.of(new StorageApiService(replicas, config.maxReadBytes()))).start();
+                List.of(new StorageApiService(replicas, config.maxReadBytes())),
+                // every StorageNode handler is non-blocking: appends write to the page cache and
+                // wait for fsync and replication through futures
+                Set.of(StorageNodeGrpc.SERVICE_NAME)).start();
         HostPort advertised = config.advertised() != null ? config.advertised()
                 : new HostPort(config.bind().host(), server.port());
         metadata = new MetadataClient(config.metadata(), config.registerTimeout());

@@ -1,40 +1,49 @@
 package io.strata.client.producer;
 
-import io.strata.proto.Record;
+import io.strata.common.batch.Header;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A record accepted by {@code send} and not yet acknowledged: its protobuf form (built on the
- * caller's thread), its routing, its accounted size, and the future to complete.
+ * A record accepted by {@code send} and not yet acknowledged: its partition (chosen on the
+ * caller's thread), its fields as they go into the batch, its accounted size, and the future to
+ * complete.
  *
  * <p>Immutable apart from the future, which is thread-safe.
  */
 final class PendingRecord {
 
-    /** Bytes accounted per record on top of its serialized size (framing, bookkeeping). */
-    static final int OVERHEAD_BYTES = 16;
+    /** Bytes accounted per record on top of key, value and headers (record framing, bookkeeping). */
+    static final int OVERHEAD_BYTES = 24;
 
     final String topic;
-    /** Explicit partition, or null when the gateway chooses. */
-    final Integer partition;
-    final Record record;
+    final int partition;
+    final byte[] key;
+    final byte[] value;
+    final List<Header> headers;
+    final long timestampMs;
     final int sizeBytes;
     final long appendNanos;
     final CompletableFuture<RecordMetadata> future;
 
-    PendingRecord(String topic, Integer partition, Record record, long appendNanos,
-                  CompletableFuture<RecordMetadata> future) {
+    PendingRecord(String topic, int partition, byte[] key, byte[] value, List<Header> headers, long timestampMs,
+                  long appendNanos, CompletableFuture<RecordMetadata> future) {
         this.topic = topic;
         this.partition = partition;
-        this.record = record;
-        this.sizeBytes = record.getSerializedSize() + OVERHEAD_BYTES;
+        this.key = key;
+        this.value = value;
+        this.headers = headers;
+        this.timestampMs = timestampMs;
         this.appendNanos = appendNanos;
         this.future = future;
+        int size = OVERHEAD_BYTES + length(key) + length(value);
+        for (Header h : headers) {
+            size += h.key().length() + (h.valueBuffer() == null ? 0 : h.valueBuffer().remaining()) + 8;
+        }
+        this.sizeBytes = size;
     }
 
-    /** True when this record may share a Produce request with {@code other} (same topic and routing). */
-    boolean sameRouting(PendingRecord other) {
-        return topic.equals(other.topic)
-                && (partition == null ? other.partition == null : partition.equals(other.partition));
+    private static int length(byte[] b) {
+        return b == null ? 0 : b.length;
     }
 }

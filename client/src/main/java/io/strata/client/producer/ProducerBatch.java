@@ -1,25 +1,32 @@
 package io.strata.client.producer;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.strata.client.StrataClientException;
+import io.strata.common.batch.Compression;
+import io.strata.common.batch.RecordBatchBuilder;
+import io.strata.proto.BatchPosition;
+import io.strata.proto.ErrorReason;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProduceResponse;
-import io.strata.proto.RecordPosition;
 import java.util.List;
 
 /**
- * Records of one topic with one routing (one explicit partition, or "gateway chooses"),
- * in send order, that travel in one Produce request.
+ * Records of one partition, in send order, that travel in one Produce request as one
+ * pre-encoded record batch (Kafka's RecordBatch v2), so the gateway validates and forwards it
+ * without re-encoding.
  *
- * <p>Owned by the sender thread once drained; not thread-safe.
+ * <p>Owned by the sender once drained; the encoded batch is built once and reused by retries.
  */
 final class ProducerBatch {
 
     final String topic;
-    final Integer partition;
+    final int partition;
     final List<PendingRecord> records;
     final long sizeBytes;
     /** When the oldest record was appended; the delivery timeout counts from here. */
     final long createdNanos;
+    private ByteString encoded;
 
     ProducerBatch(List<PendingRecord> records) {
         if (records.isEmpty()) {
@@ -33,41 +40,43 @@ final class ProducerBatch {
         this.createdNanos = first.appendNanos;
     }
 
-    /** The Produce request carrying this batch's records. */
-    ProduceRequest toRequest(Acks acks, int timeoutMs) {
-        ProduceRequest.Builder b = ProduceRequest.newBuilder()
+    /** The Produce request carrying this batch, encoded (and compressed) on first use. */
+    ProduceRequest toRequest(Acks acks, int timeoutMs, Compression compression) {
+        if (encoded == null) {
+            RecordBatchBuilder builder = new RecordBatchBuilder(compression);
+            for (PendingRecord r : records) {
+                builder.append(r.timestampMs, r.key, r.value, r.headers);
+            }
+            encoded = UnsafeByteOperations.unsafeWrap(builder.build());
+        }
+        return ProduceRequest.newBuilder()
                 .setTopic(topic)
+                .setPartition(partition)
                 .setAcks(acks.toProto())
-                .setTimeoutMs(timeoutMs);
-        if (partition != null) {
-            b.setPartition(partition);
-        }
-        for (PendingRecord r : records) {
-            b.addRecords(r.record);
-        }
-        return b.build();
+                .setTimeoutMs(timeoutMs)
+                .setBatch(encoded)
+                .build();
     }
 
     /**
-     * Completes every future from the gateway's answer: position i belongs to record i.
-     * With acks=0 the gateway returns no positions and offsets are reported as -1.
+     * Completes every future from the gateway's answer: record i of the batch is at the batch's
+     * base offset + i. With acks=0 the gateway returns no position and offsets are reported as -1.
      */
     void complete(ProduceResponse response, Acks acks) {
-        List<RecordPosition> positions = response.getRecordsList();
-        if (positions.isEmpty() && acks == Acks.NONE) {
-            int p = partition == null ? -1 : partition;
-            records.forEach(r -> r.future.complete(new RecordMetadata(topic, p, -1)));
+        if (response.getBatchesCount() == 0 && acks == Acks.NONE) {
+            records.forEach(r -> r.future.complete(new RecordMetadata(topic, partition, -1)));
             return;
         }
-        if (positions.size() != records.size()) {
-            fail(new StrataClientException(io.strata.proto.ErrorReason.INTERNAL,
-                    "gateway answered " + positions.size() + " record positions for " + records.size()
-                            + " records sent to topic '" + topic + "'; outcome unknown"));
+        if (response.getBatchesCount() != 1 || response.getBatches(0).getRecordCount() != records.size()) {
+            fail(new StrataClientException(ErrorReason.INTERNAL, "gateway answered " + response.getBatchesList()
+                    + " for one batch of " + records.size() + " records sent to " + topic + "-" + partition
+                    + "; outcome unknown"));
             return;
         }
+        BatchPosition position = response.getBatches(0);
         for (int i = 0; i < records.size(); i++) {
-            RecordPosition pos = positions.get(i);
-            records.get(i).future.complete(new RecordMetadata(topic, pos.getPartition(), pos.getOffset()));
+            records.get(i).future.complete(new RecordMetadata(topic, position.getPartition(),
+                    position.getBaseOffset() + i));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.strata.client.producer;
 
 import io.strata.client.Bootstrap;
+import io.strata.common.batch.Compression;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,6 +22,9 @@ import java.util.Objects;
  *   <tr><td>request.timeout</td><td>30 s</td><td>longest wait for one Produce attempt</td></tr>
  *   <tr><td>retry.backoff</td><td>100 ms</td><td>pause before re-sending after a retriable error</td></tr>
  *   <tr><td>max.request.bytes</td><td>16 MiB</td><td>the gateway's request limit; larger records fail at once with RECORD_TOO_LARGE</td></tr>
+ *   <tr><td>max.in.flight</td><td>5</td><td>Produce requests outstanding at once over all partitions; a partition
+ *       never has more than one, so retries cannot reorder it</td></tr>
+ *   <tr><td>compression</td><td>none</td><td>batch compression (none, gzip, snappy, lz4, zstd), done by the producer</td></tr>
  * </table>
  */
 public final class ProducerConfig {
@@ -30,6 +34,8 @@ public final class ProducerConfig {
     public static final int DEFAULT_BATCH_MAX_BYTES = 1024 * 1024;
     public static final long DEFAULT_BUFFER_MAX_BYTES = 32L * 1024 * 1024;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+    /** Kafka's max.in.flight.requests.per.connection default; one request per partition at a time regardless. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 5;
 
     private final Bootstrap bootstrap;
     private final Acks acks;
@@ -42,6 +48,8 @@ public final class ProducerConfig {
     private final Duration requestTimeout;
     private final Duration retryBackoff;
     private final int maxRequestBytes;
+    private final int maxInFlight;
+    private final Compression compression;
 
     private ProducerConfig(Builder b) {
         this.bootstrap = b.bootstrap != null ? b.bootstrap : Bootstrap.resolve(null);
@@ -55,6 +63,8 @@ public final class ProducerConfig {
         this.requestTimeout = requirePositive("request.timeout", b.requestTimeout);
         this.retryBackoff = Objects.requireNonNull(b.retryBackoff, "retry.backoff");
         this.maxRequestBytes = (int) requireAtLeast("max.request.bytes", b.maxRequestBytes, 1);
+        this.maxInFlight = (int) requireAtLeast("max.in.flight", b.maxInFlight, 1);
+        this.compression = Objects.requireNonNull(b.compression, "compression");
     }
 
     private static long requireAtLeast(String name, long value, long min) {
@@ -87,13 +97,16 @@ public final class ProducerConfig {
     public Duration requestTimeout() { return requestTimeout; }
     public Duration retryBackoff() { return retryBackoff; }
     public int maxRequestBytes() { return maxRequestBytes; }
+    public int maxInFlight() { return maxInFlight; }
+    public Compression compression() { return compression; }
 
     @Override
     public String toString() {
         return "ProducerConfig[bootstrap=" + bootstrap + ", acks=" + acks + ", linger.ms=" + lingerMs
                 + ", batch.max.records=" + batchMaxRecords + ", batch.max.bytes=" + batchMaxBytes
                 + ", buffer.max.bytes=" + bufferMaxBytes + ", max.block=" + maxBlock
-                + ", delivery.timeout=" + deliveryTimeout + ", request.timeout=" + requestTimeout + "]";
+                + ", delivery.timeout=" + deliveryTimeout + ", request.timeout=" + requestTimeout
+                + ", max.in.flight=" + maxInFlight + ", compression=" + compression + "]";
     }
 
     /** Mutable builder; not thread-safe. */
@@ -109,6 +122,8 @@ public final class ProducerConfig {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration retryBackoff = Duration.ofMillis(100);
         private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+        private long maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private Compression compression = Compression.NONE;
 
         private Builder() {
         }
@@ -126,6 +141,10 @@ public final class ProducerConfig {
         public Builder requestTimeout(Duration d) { this.requestTimeout = d; return this; }
         public Builder retryBackoff(Duration d) { this.retryBackoff = d; return this; }
         public Builder maxRequestBytes(int n) { this.maxRequestBytes = n; return this; }
+        /** Produce requests in flight at once, over all partitions (each partition has at most one). */
+        public Builder maxInFlight(int n) { this.maxInFlight = n; return this; }
+        /** Batch compression: none, gzip, snappy, lz4 or zstd, as Kafka's compression.type. */
+        public Builder compression(Compression c) { this.compression = c; return this; }
 
         public ProducerConfig build() {
             return new ProducerConfig(this);

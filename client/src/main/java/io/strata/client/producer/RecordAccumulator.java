@@ -4,36 +4,43 @@ import io.strata.client.StrataClientException;
 import io.strata.proto.ErrorReason;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Buffers records between {@code send} and the sender thread: one FIFO queue per topic,
- * drained into {@link ProducerBatch}es.
+ * Buffers records between {@code send} and the sender: one FIFO queue per partition, drained
+ * into {@link ProducerBatch}es.
  *
- * <p><b>Batching.</b> A batch is the longest prefix of a topic's queue whose records share one
- * routing (the same explicit partition, or all "gateway chooses"), capped at
+ * <p><b>Batching.</b> A batch is the head of one partition's queue, capped at
  * {@code batchMaxRecords} records and {@code batchMaxBytes} bytes (a single larger record forms
- * a batch alone). Draining only prefixes keeps every topic's records in send order, so with one
- * request in flight a partition receives records in the order they were sent.
+ * a batch alone).
  *
- * <p><b>Readiness.</b> A topic's queue is ready when its oldest record has waited
- * {@code lingerMs}, when it holds a full batch, when its head batch cannot grow (a record with a
- * different routing follows it), while a flush is in progress, or once the accumulator is closed.
- * Among ready queues the one with the oldest head is drained first.
+ * <p><b>Readiness.</b> A partition's queue is ready when its oldest record has waited
+ * {@code lingerMs}, when it holds a full batch, while a flush is in progress, or once the
+ * accumulator is closed. Among ready queues the one with the oldest head is drained first.
  *
- * <p><b>Back-pressure.</b> Bytes are accounted from {@link #append} until {@link #release} (after
- * the batch's futures completed). {@code append} blocks while the buffer is full.
+ * <p><b>Order.</b> Draining a batch mutes its partition until {@link #release} — the batch was
+ * acknowledged or failed for good — so a partition has at most one request in flight and a retry
+ * can never overtake or be overtaken: each partition receives records in send order.
+ *
+ * <p><b>Back-pressure.</b> Bytes are accounted from {@link #append} until {@link #release}.
+ * {@code append} blocks while the buffer is full.
  *
  * <p>Thread-safe: any number of appending threads and one draining (sender) thread; all state is
  * guarded by one lock. Time comes from an injected nano clock so tests are deterministic.
  */
 final class RecordAccumulator {
+
+    /** One partition of one topic: the key of a queue. */
+    record Partition(String topic, int partition) {
+    }
 
     private final int batchMaxRecords;
     private final long batchMaxBytes;
@@ -42,12 +49,14 @@ final class RecordAccumulator {
     private final LongSupplier nanoClock;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when records arrive, a flush starts, or the accumulator closes. */
+    /** Signalled when records arrive, a partition is unmuted, a flush starts, or the accumulator closes. */
     private final Condition changed = lock.newCondition();
     /** Signalled when buffer bytes are released. */
     private final Condition spaceFreed = lock.newCondition();
 
-    private final Map<String, TopicQueue> queues = new LinkedHashMap<>();
+    private final Map<Partition, PartitionQueue> queues = new LinkedHashMap<>();
+    /** Partitions with a batch in flight: not drained again until it is released. */
+    private final Set<Partition> muted = new HashSet<>();
     private long bufferedBytes;
     private int flushesInProgress;
     private boolean closed;
@@ -88,16 +97,20 @@ final class RecordAccumulator {
                 throw new IllegalStateException("producer is closed");
             }
             bufferedBytes += record.sizeBytes;
-            queues.computeIfAbsent(record.topic, t -> new TopicQueue()).add(record);
-            changed.signalAll();
+            PartitionQueue q = queues.computeIfAbsent(new Partition(record.topic, record.partition),
+                    p -> new PartitionQueue());
+            q.add(record);
+            if (q.size() == 1 || isFull(q)) {
+                changed.signalAll(); // the sender may need to wake earlier than it planned
+            }
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Waits until a batch is ready and removes it. Returns null once the accumulator is closed and
-     * empty, or when {@code maxWaitNanos} passed with nothing ready.
+     * Waits until a batch is ready and removes it, muting its partition. Returns null once the
+     * accumulator is closed and empty, or when {@code maxWaitNanos} passed with nothing ready.
      */
     ProducerBatch awaitBatch(long maxWaitNanos) throws InterruptedException {
         lock.lockInterruptibly();
@@ -123,15 +136,18 @@ final class RecordAccumulator {
         }
     }
 
-    /** Removes and returns the ready batch whose oldest record is oldest, or null when none is ready. */
+    /**
+     * Removes and returns the ready batch of an unmuted partition whose oldest record is oldest,
+     * muting that partition; null when none is ready.
+     */
     ProducerBatch drainReady(long nowNanos) {
         lock.lock();
         try {
-            String best = null;
+            Partition best = null;
             long bestAppend = Long.MAX_VALUE;
-            for (Map.Entry<String, TopicQueue> e : queues.entrySet()) {
-                TopicQueue q = e.getValue();
-                if (isReady(q, nowNanos) && q.head().appendNanos < bestAppend) {
+            for (Map.Entry<Partition, PartitionQueue> e : queues.entrySet()) {
+                PartitionQueue q = e.getValue();
+                if (!muted.contains(e.getKey()) && isReady(q, nowNanos) && q.head().appendNanos < bestAppend) {
                     best = e.getKey();
                     bestAppend = q.head().appendNanos;
                 }
@@ -139,23 +155,31 @@ final class RecordAccumulator {
             if (best == null) {
                 return null;
             }
-            TopicQueue q = queues.get(best);
+            PartitionQueue q = queues.get(best);
             ProducerBatch batch = new ProducerBatch(q.takeBatch(batchMaxRecords, batchMaxBytes));
             if (q.isEmpty()) {
                 queues.remove(best);
             }
+            muted.add(best);
             return batch;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Nanoseconds until some queue becomes ready on its own (linger), 0 if one is ready, MAX_VALUE if empty. */
+    /**
+     * Nanoseconds until some unmuted queue becomes ready on its own (linger), 0 if one is ready,
+     * MAX_VALUE if none can become ready before something else changes.
+     */
     long nanosUntilReady(long nowNanos) {
         lock.lock();
         try {
             long min = Long.MAX_VALUE;
-            for (TopicQueue q : queues.values()) {
+            for (Map.Entry<Partition, PartitionQueue> e : queues.entrySet()) {
+                if (muted.contains(e.getKey())) {
+                    continue;
+                }
+                PartitionQueue q = e.getValue();
                 if (isReady(q, nowNanos)) {
                     return 0;
                 }
@@ -167,21 +191,28 @@ final class RecordAccumulator {
         }
     }
 
-    private boolean isReady(TopicQueue q, long nowNanos) {
+    private boolean isReady(PartitionQueue q, long nowNanos) {
         return closed
                 || flushesInProgress > 0
                 || nowNanos - q.head().appendNanos >= lingerNanos
-                || q.size() >= batchMaxRecords
-                || q.bytes >= batchMaxBytes
-                || q.headBatchClosed();
+                || isFull(q);
     }
 
-    /** Gives back the buffer bytes of a completed batch, waking blocked appenders. */
+    private boolean isFull(PartitionQueue q) {
+        return q.size() >= batchMaxRecords || q.bytes >= batchMaxBytes;
+    }
+
+    /**
+     * Gives back the buffer bytes of a batch that is done (acknowledged or failed for good) and
+     * unmutes its partition, waking blocked appenders and the sender.
+     */
     void release(ProducerBatch batch) {
         lock.lock();
         try {
             bufferedBytes -= batch.sizeBytes;
+            muted.remove(new Partition(batch.topic, batch.partition));
             spaceFreed.signalAll();
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -224,7 +255,7 @@ final class RecordAccumulator {
         lock.lock();
         try {
             List<PendingRecord> aborted = new ArrayList<>();
-            for (TopicQueue q : queues.values()) {
+            for (PartitionQueue q : queues.values()) {
                 aborted.addAll(q.records);
                 bufferedBytes -= q.bytes;
             }
@@ -260,30 +291,18 @@ final class RecordAccumulator {
     int queuedRecords() {
         lock.lock();
         try {
-            return queues.values().stream().mapToInt(TopicQueue::size).sum();
+            return queues.values().stream().mapToInt(PartitionQueue::size).sum();
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * The queue of one topic, with its byte total and its runs (maximal stretches of consecutive
-     * records with one routing), so readiness and draining never scan the queue.
-     * Guarded by the accumulator's lock.
-     */
-    private static final class TopicQueue {
+    /** The queue of one partition with its byte total. Guarded by the accumulator's lock. */
+    private static final class PartitionQueue {
         final ArrayDeque<PendingRecord> records = new ArrayDeque<>();
-        /** Lengths of consecutive same-routing runs, front first; sums to records.size(). */
-        private final ArrayDeque<int[]> runs = new ArrayDeque<>();
         long bytes;
 
         void add(PendingRecord r) {
-            PendingRecord last = records.peekLast();
-            if (last != null && last.sameRouting(r)) {
-                runs.peekLast()[0]++;
-            } else {
-                runs.addLast(new int[] {1});
-            }
             records.addLast(r);
             bytes += r.sizeBytes;
         }
@@ -300,15 +319,9 @@ final class RecordAccumulator {
             return records.isEmpty();
         }
 
-        /** True when a record with a different routing follows the head's run, so the head batch cannot grow. */
-        boolean headBatchClosed() {
-            return runs.size() > 1;
-        }
-
-        /** Removes the head run's first records, up to {@code maxRecords} and {@code maxBytes} (at least one). */
+        /** Removes the first records, up to {@code maxRecords} and {@code maxBytes} (at least one). */
         List<PendingRecord> takeBatch(int maxRecords, long maxBytes) {
-            int[] run = runs.peekFirst();
-            int limit = Math.min(run[0], maxRecords);
+            int limit = Math.min(records.size(), maxRecords);
             List<PendingRecord> batch = new ArrayList<>(limit);
             long batchBytes = 0;
             while (batch.size() < limit) {
@@ -318,10 +331,6 @@ final class RecordAccumulator {
                 }
                 batch.add(records.pollFirst());
                 batchBytes += r.sizeBytes;
-            }
-            run[0] -= batch.size();
-            if (run[0] == 0) {
-                runs.pollFirst();
             }
             bytes -= batchBytes;
             return batch;

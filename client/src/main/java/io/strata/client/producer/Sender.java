@@ -1,11 +1,15 @@
 package io.strata.client.producer;
 
-import io.grpc.StatusRuntimeException;
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
 import io.strata.client.StrataClientException;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProduceResponse;
 import io.strata.proto.ProducerGrpc;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -13,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The producer's background loop: takes ready batches from the {@link RecordAccumulator} and
- * sends each as one blocking {@code Produce} call, so at most one request is in flight and
- * batches reach the gateway in drain order.
+ * sends each as one asynchronous {@code Produce} call, keeping up to {@code max.in.flight}
+ * requests outstanding. The accumulator never hands out a second batch of a partition before the
+ * first is released, so a partition has at most one request in flight and its records arrive in
+ * send order, retries included.
  *
  * <p>Retriable failures ({@link StrataClientException#isRetriable()}: no leader, not enough
  * replicas, gateway unavailable...) are retried after {@code retry.backoff} until the batch's
@@ -22,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * idempotent producing will remove that). Any other failure completes the batch's futures
  * exceptionally with a {@link StrataClientException}.
  *
- * <p>Futures are completed on this thread: callbacks attached to them must not block.
- * Runs on exactly one thread; {@link #abort()} may be called from any thread.
+ * <p>Futures complete on the single {@code callbacks} thread, in order per partition: callbacks
+ * attached to them must not block. {@link #run} runs on exactly one thread; {@link #abort()} may
+ * be called from any thread.
  */
 final class Sender implements Runnable {
 
@@ -32,36 +39,42 @@ final class Sender implements Runnable {
     private static final long DEADLINE_GRACE_MS = 2_000;
 
     private final RecordAccumulator accumulator;
-    private final ProducerGrpc.ProducerBlockingStub stub;
+    private final PartitionChooser partitions;
+    private final ProducerGrpc.ProducerFutureStub stub;
     private final ProducerConfig config;
+    private final ScheduledExecutorService callbacks;
     private final LongSupplier nanoClock;
+    private final Semaphore inFlight;
     private volatile boolean aborted;
 
-    Sender(RecordAccumulator accumulator, ProducerGrpc.ProducerBlockingStub stub, ProducerConfig config,
-           LongSupplier nanoClock) {
+    Sender(RecordAccumulator accumulator, PartitionChooser partitions, ProducerGrpc.ProducerFutureStub stub,
+           ProducerConfig config, ScheduledExecutorService callbacks, LongSupplier nanoClock) {
         this.accumulator = accumulator;
+        this.partitions = partitions;
         this.stub = stub;
         this.config = config;
+        this.callbacks = callbacks;
         this.nanoClock = nanoClock;
+        this.inFlight = new Semaphore(config.maxInFlight());
     }
 
     @Override
     public void run() {
         try {
             while (!aborted) {
+                inFlight.acquire();
                 ProducerBatch batch = accumulator.awaitBatch(TimeUnit.SECONDS.toNanos(1));
                 if (batch == null) {
+                    inFlight.release();
                     if (accumulator.closedAndEmpty()) {
-                        return;
+                        break;
                     }
                     continue;
                 }
-                try {
-                    send(batch);
-                } finally {
-                    accumulator.release(batch);
-                }
+                partitions.batchDrained(batch.topic, batch.partition);
+                attempt(batch, 1);
             }
+            inFlight.acquire(config.maxInFlight()); // every request answered: close may proceed
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
@@ -70,51 +83,76 @@ final class Sender implements Runnable {
         }
     }
 
-    /** Stops the loop after the current request (used by a close whose timeout expired). */
+    /** Stops the loop; requests in flight still complete or fail on their own. */
     void abort() {
         aborted = true;
     }
 
-    void send(ProducerBatch batch) throws InterruptedException {
+    private void attempt(ProducerBatch batch, int attempt) {
         long deadlineNanos = batch.createdNanos + config.deliveryTimeout().toNanos();
-        int attempt = 0;
-        while (true) {
-            attempt++;
-            long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - nanoClock.getAsLong());
-            if (remainingMs <= 0 || aborted) {
-                batch.fail(aborted
-                        ? new StrataClientException(ErrorReason.TIMEOUT, "producer closed before "
-                                + batch.recordCount() + " records for topic '" + batch.topic + "' were acknowledged")
-                        : new StrataClientException(ErrorReason.TIMEOUT, "delivery.timeout of "
-                                + config.deliveryTimeout().toMillis() + " ms expired before " + batch.recordCount()
-                                + " records for topic '" + batch.topic + "' were acknowledged (attempts: "
-                                + (attempt - 1) + ")"));
-                return;
-            }
-            int attemptMs = (int) Math.min(remainingMs, config.requestTimeout().toMillis());
-            ProduceRequest request = batch.toRequest(config.acks(), attemptMs);
-            try {
-                ProduceResponse response = stub
-                        .withDeadlineAfter(attemptMs + DEADLINE_GRACE_MS, TimeUnit.MILLISECONDS)
-                        .produce(request);
-                batch.complete(response, config.acks());
-                return;
-            } catch (StatusRuntimeException e) {
-                StrataClientException error = StrataClientException.from(e);
-                if (Thread.currentThread().isInterrupted()) {
-                    batch.fail(error);
-                    throw new InterruptedException("producer sender interrupted");
-                }
-                long backoffMs = config.retryBackoff().toMillis();
-                boolean timeLeft = deadlineNanos - nanoClock.getAsLong() > TimeUnit.MILLISECONDS.toNanos(backoffMs);
-                if (!error.isRetriable() || !timeLeft || aborted) {
-                    batch.fail(error);
-                    return;
-                }
-                LOG.debug("retrying produce of {} records to topic '{}' after {} (attempt {})",
-                        batch.recordCount(), batch.topic, error, attempt);
-                Thread.sleep(backoffMs);
-            }
+        long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - nanoClock.getAsLong());
+        if (remainingMs <= 0 || aborted) {
+            done(batch, aborted ? closedBefore(batch) : new StrataClientException(ErrorReason.TIMEOUT, "delivery.timeout of "
+                            + config.deliveryTimeout().toMillis() + " ms expired before " + batch.recordCount()
+                            + " records for " + batch.topic + "-" + batch.partition + " were acknowledged (attempts: "
+                            + (attempt - 1) + ")"));
+            return;
         }
+        int attemptMs = (int) Math.min(remainingMs, config.requestTimeout().toMillis());
+        ProduceRequest request;
+        try {
+            request = batch.toRequest(config.acks(), attemptMs, config.compression());
+        } catch (RuntimeException e) {
+            done(batch, new StrataClientException(ErrorReason.INVALID_ARGUMENT, "could not encode "
+                    + batch.recordCount() + " records for " + batch.topic + ": " + e.getMessage()));
+            return;
+        }
+        Futures.addCallback(stub.withDeadlineAfter(attemptMs + DEADLINE_GRACE_MS, TimeUnit.MILLISECONDS)
+                .produce(request), new FutureCallback<>() {
+                    @Override
+                    public void onSuccess(ProduceResponse response) {
+                        batch.complete(response, config.acks());
+                        done(batch, null);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        retryOrFail(batch, attempt, deadlineNanos, StrataClientException.from(t));
+                    }
+                }, callbacks);
+    }
+
+    private void retryOrFail(ProducerBatch batch, int attempt, long deadlineNanos, StrataClientException error) {
+        long backoffMs = config.retryBackoff().toMillis();
+        boolean timeLeft = deadlineNanos - nanoClock.getAsLong() > TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        if (aborted) {
+            done(batch, closedBefore(batch));
+            return;
+        }
+        if (!error.isRetriable() || !timeLeft) {
+            done(batch, error);
+            return;
+        }
+        LOG.debug("retrying produce of {} records to {}-{} after {} (attempt {})", batch.recordCount(),
+                batch.topic, batch.partition, error, attempt);
+        try {
+            callbacks.schedule(() -> attempt(batch, attempt + 1), backoffMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            done(batch, error);
+        }
+    }
+
+    private static StrataClientException closedBefore(ProducerBatch batch) {
+        return new StrataClientException(ErrorReason.TIMEOUT, "producer closed before " + batch.recordCount()
+                + " records for " + batch.topic + "-" + batch.partition + " were acknowledged");
+    }
+
+    /** The batch is finished (acknowledged when {@code error} is null): free its partition and its slot. */
+    private void done(ProducerBatch batch, StrataClientException error) {
+        if (error != null) {
+            batch.fail(error);
+        }
+        accumulator.release(batch);
+        inFlight.release();
     }
 }

@@ -1,13 +1,12 @@
 package io.strata.client.producer;
 
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.strata.client.RecordHeader;
 import io.strata.client.StrataChannels;
 import io.strata.client.StrataClientException;
+import io.strata.common.batch.Header;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.ProducerGrpc;
-import io.strata.proto.Record;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -23,17 +23,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends records to a Strata gateway, batching them in the background.
  *
- * <p><b>Flow.</b> {@link #send} converts the record to its protobuf form on the caller's thread
- * and queues it in a per-topic {@link RecordAccumulator}; a sender thread drains ready batches
- * (after {@code linger.ms}, or when full) into structured {@code Produce} requests, one topic per
- * request, and completes each record's future with its {@link RecordMetadata} or a
- * {@link StrataClientException}.
+ * <p><b>Flow.</b> {@link #send} chooses the record's partition on the caller's thread (explicit,
+ * murmur2 of the key, or a sticky partition for key-less records — Kafka's defaults) and queues it
+ * in that partition's queue of a {@link RecordAccumulator}; a sender thread drains ready batches
+ * (after {@code linger.ms}, or when full), encodes each as one Kafka RecordBatch v2 (compressed if
+ * configured) and sends it as a pre-encoded {@code Produce} request, which the gateway validates
+ * and forwards without re-encoding. Each record's future completes with its
+ * {@link RecordMetadata} or a {@link StrataClientException}.
  *
- * <p><b>Ordering: max.in.flight = 1.</b> The gateway processes requests independently, so two
- * requests in flight could be appended in either order. This producer therefore keeps at most
- * <em>one</em> Produce request in flight: records of one topic sent with the same routing (the
- * same explicit partition, or gateway-chosen) reach each partition in {@code send} order, retries
- * included. (The pipelined {@code ProduceStream} RPC will lift this limit later.)
+ * <p><b>Pipelining and order.</b> Up to {@code max.in.flight} requests are outstanding at once,
+ * but never two for one partition: a partition's next batch leaves only once the previous one is
+ * acknowledged or failed for good, so records of one partition are appended in {@code send}
+ * order, retries included (Kafka needs idempotence for that with more than one in flight).
  *
  * <p><b>Back-pressure.</b> At most {@code buffer.max.bytes} of records are queued or in flight;
  * beyond that {@code send} blocks up to {@code max.block}, then returns a future failed with
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Delivery.</b> At-least-once: a retry after a lost response may append a record twice.
  *
  * <p><b>Thread-safety.</b> {@code send}, {@code flush} and {@code close} are thread-safe and may be
- * called from many threads. Futures complete on the sender thread: callbacks must be quick and
- * must not call {@code flush}; {@code close} from a callback does not wait.
+ * called from many threads. Futures complete on the producer's callback thread, in order per
+ * partition: callbacks must be quick and must not call {@code flush}; {@code close} from a callback
+ * does not wait.
  */
 public final class StrataProducer implements AutoCloseable {
 
@@ -55,8 +57,11 @@ public final class StrataProducer implements AutoCloseable {
     private final ProducerConfig config;
     private final ManagedChannel channel;
     private final RecordAccumulator accumulator;
+    private final PartitionChooser partitions;
     private final Sender sender;
     private final Thread senderThread;
+    private final ScheduledThreadPoolExecutor callbacks;
+    private volatile Thread callbackThread;
     private final LongSupplier nanoClock = System::nanoTime;
     private final Set<CompletableFuture<RecordMetadata>> incomplete = ConcurrentHashMap.newKeySet();
     private final Object closeLock = new Object();
@@ -67,8 +72,17 @@ public final class StrataProducer implements AutoCloseable {
         this.channel = StrataChannels.open(config.bootstrap());
         this.accumulator = new RecordAccumulator(config.batchMaxRecords(), config.batchMaxBytes(),
                 config.lingerMs(), config.bufferMaxBytes(), nanoClock);
-        this.sender = new Sender(accumulator, ProducerGrpc.newBlockingStub(channel), config, nanoClock);
-        this.senderThread = new Thread(sender, "strata-producer-" + IDS.incrementAndGet() + "-sender");
+        this.partitions = new PartitionChooser(channel, nanoClock);
+        int id = IDS.incrementAndGet();
+        this.callbacks = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "strata-producer-" + id + "-callbacks");
+            t.setDaemon(true);
+            callbackThread = t;
+            return t;
+        });
+        this.sender = new Sender(accumulator, partitions, ProducerGrpc.newFutureStub(channel), config, callbacks,
+                nanoClock);
+        this.senderThread = new Thread(sender, "strata-producer-" + id + "-sender");
         this.senderThread.setDaemon(true);
         this.senderThread.start();
         LOG.debug("started producer {}", config);
@@ -86,7 +100,15 @@ public final class StrataProducer implements AutoCloseable {
             throw new IllegalStateException("producer is closed; cannot send to topic '" + record.topic() + "'");
         }
         CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        PendingRecord pending = new PendingRecord(record.topic(), record.partition(), toProto(record),
+        int partition;
+        try {
+            partition = partitions.partition(record, config.maxBlock().toNanos());
+        } catch (StrataClientException e) {
+            future.completeExceptionally(e);
+            return future;
+        }
+        PendingRecord pending = new PendingRecord(record.topic(), partition, record.key(), record.value(),
+                headers(record), record.timestampMs() != null ? record.timestampMs() : System.currentTimeMillis(),
                 nanoClock.getAsLong(), future);
         int maxRecordBytes = config.maxRequestBytes() - REQUEST_OVERHEAD_BYTES - record.topic().length();
         if (pending.sizeBytes > maxRecordBytes) {
@@ -120,7 +142,7 @@ public final class StrataProducer implements AutoCloseable {
      * @throws IllegalStateException when called from a send callback (it would deadlock)
      */
     public void flush() {
-        if (Thread.currentThread() == senderThread) {
+        if (isInternalThread()) {
             throw new IllegalStateException("flush() called from a send callback would deadlock");
         }
         List<CompletableFuture<RecordMetadata>> waitFor = new ArrayList<>(incomplete);
@@ -158,7 +180,7 @@ public final class StrataProducer implements AutoCloseable {
             }
             closed = true;
         }
-        boolean fromCallback = Thread.currentThread() == senderThread;
+        boolean fromCallback = isInternalThread();
         accumulator.close(); // refuses new records; queued ones become ready at once
         if (!fromCallback) {
             try {
@@ -176,6 +198,12 @@ public final class StrataProducer implements AutoCloseable {
         }
         failAborted();
         StrataChannels.close(channel, Duration.ofSeconds(5));
+        callbacks.shutdown();
+    }
+
+    private boolean isInternalThread() {
+        Thread t = Thread.currentThread();
+        return t == senderThread || t == callbackThread;
     }
 
     private void abortAndWait() {
@@ -200,18 +228,14 @@ public final class StrataProducer implements AutoCloseable {
         return config;
     }
 
-    private static Record toProto(ProducerRecord r) {
-        Record.Builder b = Record.newBuilder();
-        if (r.key() != null) {
-            b.setKey(ByteString.copyFrom(r.key()));
+    private static List<Header> headers(ProducerRecord r) {
+        if (r.headers().isEmpty()) {
+            return List.of();
         }
-        if (r.value() != null) {
-            b.setValue(ByteString.copyFrom(r.value()));
-        }
+        List<Header> out = new ArrayList<>(r.headers().size());
         for (RecordHeader h : r.headers()) {
-            b.addHeaders(h.toProto());
+            out.add(Header.of(h.key(), h.value()));
         }
-        b.setTimestampMs(r.timestampMs() != null ? r.timestampMs() : System.currentTimeMillis());
-        return b.build();
+        return out;
     }
 }

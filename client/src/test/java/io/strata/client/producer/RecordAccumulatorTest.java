@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.strata.client.StrataClientException;
 import io.strata.proto.ErrorReason;
-import io.strata.proto.Record;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -28,12 +27,21 @@ class RecordAccumulatorTest {
     }
 
     private PendingRecord record(String topic, Integer partition, String value) {
-        Record r = Record.newBuilder().setValue(ByteString.copyFromUtf8(value)).build();
-        return new PendingRecord(topic, partition, r, now.get(), new CompletableFuture<>());
+        return new PendingRecord(topic, partition == null ? 0 : partition, null, value.getBytes(StandardCharsets.UTF_8),
+                List.of(), 0, now.get(), new CompletableFuture<>());
     }
 
     private static List<String> values(ProducerBatch batch) {
-        return batch.records.stream().map(r -> r.record.getValue().toStringUtf8()).toList();
+        return batch.records.stream().map(r -> new String(r.value, StandardCharsets.UTF_8)).toList();
+    }
+
+    /** Drains the next batch and releases it at once, as if it had been acknowledged. */
+    private static ProducerBatch drainAndRelease(RecordAccumulator acc, long now) {
+        ProducerBatch b = acc.drainReady(now);
+        if (b != null) {
+            acc.release(b);
+        }
+        return b;
     }
 
     @Test
@@ -61,7 +69,7 @@ class RecordAccumulatorTest {
         acc.append(record("t", null, "c"), 0);
         acc.append(record("t", null, "d"), 0);
 
-        assertEquals(List.of("a", "b", "c"), values(acc.drainReady(now.get())));
+        assertEquals(List.of("a", "b", "c"), values(drainAndRelease(acc, now.get())));
         assertNull(acc.drainReady(now.get()), "the remaining record waits for linger again");
     }
 
@@ -73,9 +81,9 @@ class RecordAccumulatorTest {
         for (int i = 0; i < 5; i++) {
             acc.append(record("t", null, "x".repeat(100)), 0);
         }
-        assertEquals(2, acc.drainReady(now.get()).recordCount());
-        assertEquals(2, acc.drainReady(now.get()).recordCount());
-        assertEquals(1, acc.drainReady(now.get()).recordCount());
+        assertEquals(2, drainAndRelease(acc, now.get()).recordCount());
+        assertEquals(2, drainAndRelease(acc, now.get()).recordCount());
+        assertEquals(1, drainAndRelease(acc, now.get()).recordCount());
 
         RecordAccumulator tiny = accumulator(100, 10, 0, 1 << 20);
         tiny.append(record("t", null, "larger than ten bytes"), 0);
@@ -83,34 +91,38 @@ class RecordAccumulatorTest {
     }
 
     @Test
-    void recordsWithDifferentRoutingNeverShareABatchAndKeepSendOrder() throws Exception {
+    void partitionsAreBatchedSeparatelyEachInSendOrder() throws Exception {
         RecordAccumulator acc = accumulator(100, 1 << 20, 0, 1 << 20);
-        acc.append(record("t", null, "a"), 0);
-        acc.append(record("t", null, "b"), 0);
-        acc.append(record("t", 1, "c"), 0);
+        acc.append(record("t", 0, "a"), 0);
+        acc.append(record("t", 1, "b"), 0);
+        acc.append(record("t", 0, "c"), 0);
         acc.append(record("t", 1, "d"), 0);
-        acc.append(record("t", null, "e"), 0);
 
         ProducerBatch first = acc.drainReady(now.get());
         ProducerBatch second = acc.drainReady(now.get());
-        ProducerBatch third = acc.drainReady(now.get());
 
-        assertEquals(List.of("a", "b"), values(first));
-        assertNull(first.partition);
-        assertEquals(List.of("c", "d"), values(second));
+        assertEquals(List.of("a", "c"), values(first));
+        assertEquals(0, first.partition);
+        assertEquals(List.of("b", "d"), values(second));
         assertEquals(1, second.partition);
-        assertEquals(List.of("e"), values(third));
         assertNull(acc.drainReady(now.get()));
     }
 
     @Test
-    void headBatchIsReadyAtOnceWhenARecordWithOtherRoutingFollows() throws Exception {
-        RecordAccumulator acc = accumulator(100, 1 << 20, 10_000, 1 << 20);
-        acc.append(record("t", null, "a"), 0);
-        acc.append(record("t", 2, "b"), 0);
+    void aPartitionWithABatchInFlightIsNotDrainedAgainUntilThatBatchIsReleased() throws Exception {
+        RecordAccumulator acc = accumulator(1, 1 << 20, 0, 1 << 20);
+        acc.append(record("t", 0, "a"), 0);
+        acc.append(record("t", 0, "b"), 0);
+        acc.append(record("t", 1, "c"), 0);
 
-        assertEquals(List.of("a"), values(acc.drainReady(now.get())));
-        assertNull(acc.drainReady(now.get()), "the explicit-partition record still lingers");
+        ProducerBatch inFlight = acc.drainReady(now.get());
+        assertEquals(List.of("a"), values(inFlight));
+        assertEquals(List.of("c"), values(acc.drainReady(now.get())), "other partitions go on");
+        assertNull(acc.drainReady(now.get()), "b waits: partition 0 has a batch in flight");
+        assertEquals(Long.MAX_VALUE, acc.nanosUntilReady(now.get()), "nothing becomes ready by waiting");
+
+        acc.release(inFlight);
+        assertEquals(List.of("b"), values(acc.drainReady(now.get())));
     }
 
     @Test
@@ -137,7 +149,7 @@ class RecordAccumulatorTest {
         assertNull(acc.drainReady(now.get()));
 
         acc.beginFlush();
-        assertNotNull(acc.drainReady(now.get()));
+        assertNotNull(drainAndRelease(acc, now.get()));
         acc.endFlush();
 
         acc.append(record("t", null, "b"), 0);

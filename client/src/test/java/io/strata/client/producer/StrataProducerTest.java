@@ -33,7 +33,7 @@ class StrataProducerTest {
 
     @BeforeEach
     void startServer() {
-        server = GrpcTestServer.start(service);
+        server = GrpcTestServer.start(service, service.admin);
     }
 
     @AfterEach
@@ -47,6 +47,11 @@ class StrataProducerTest {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> values(ProduceRequest request) {
+        return FakeProducerService.records(request).stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
     }
 
     private static StrataClientException failure(CompletableFuture<?> f) {
@@ -66,40 +71,66 @@ class StrataProducerTest {
             }
         }
         List<ProduceRequest> requests = service.requests();
-        assertTrue(requests.stream().allMatch(r -> r.getRecordsCount() <= 7), "batch.max.records caps every request");
-        assertEquals(50, requests.stream().mapToInt(ProduceRequest::getRecordsCount).sum());
-        assertEquals("v0", requests.get(0).getRecords(0).getValue().toStringUtf8());
+        assertTrue(requests.stream().allMatch(r -> values(r).size() <= 7), "batch.max.records caps every request");
+        assertEquals(50, requests.stream().mapToInt(r -> values(r).size()).sum());
+        assertEquals("v0", values(requests.get(0)).get(0));
     }
 
     @Test
-    void atMostOneProduceRequestIsInFlight() throws Exception {
-        service.delayMs = 5;
-        try (StrataProducer producer = new StrataProducer(config().lingerMs(0).batchMaxRecords(2).build())) {
+    void requestsArePipelinedUpToMaxInFlightButOnePerPartition() throws Exception {
+        service.delayMs = 20;
+        ProducerConfig cfg = config().lingerMs(0).batchMaxRecords(2).maxInFlight(2).build();
+        try (StrataProducer producer = new StrataProducer(cfg)) {
             List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
             for (int i = 0; i < 60; i++) {
-                futures.add(producer.send(ProducerRecord.of("topic-" + (i % 3), utf8("k" + i), utf8("v" + i))));
+                futures.add(producer.send(ProducerRecord.of("t", i % 3, null, utf8("v" + i))));
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+            for (int i = 0; i < 60; i++) {
+                assertEquals(i / 3, futures.get(i).get().offset(), "partition order is send order");
+            }
         }
-        assertTrue(service.requests().size() >= 10, "expected many requests, got " + service.requests().size());
-        assertEquals(1, service.maxInFlight.get());
+        assertEquals(2, service.maxInFlight.get(), "max.in.flight requests overlap");
+        assertEquals(1, service.maxInFlightPerPartition.get());
     }
 
     @Test
-    void recordsForDifferentTopicsTravelInDifferentRequests() throws Exception {
+    void keyedRecordsGoToMurmur2PartitionsAndKeylessOnesStickTogether() throws Exception {
         try (StrataProducer producer = new StrataProducer(config().lingerMs(60_000).build())) {
-            producer.send(ProducerRecord.of("a", utf8("a1")));
-            producer.send(ProducerRecord.of("b", utf8("b1")));
-            producer.send(ProducerRecord.of("a", utf8("a2")));
+            CompletableFuture<RecordMetadata> keyedFuture = producer.send(ProducerRecord.of("t", utf8("key-1"), utf8("v")));
             producer.flush();
+            RecordMetadata keyed = keyedFuture.get(10, TimeUnit.SECONDS);
+            assertEquals(io.strata.common.partition.Murmur2Partitioner.partitionForKey(utf8("key-1"),
+                    FakeProducerService.PARTITIONS), keyed.partition());
+            List<CompletableFuture<RecordMetadata>> keyless = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                keyless.add(producer.send(ProducerRecord.of("t", utf8("k" + i))));
+            }
+            producer.flush();
+            assertEquals(1, keyless.stream().map(f -> f.join().partition()).distinct().count(),
+                    "key-less records of one batch share a partition");
         }
-        List<ProduceRequest> requests = service.requests();
-        assertEquals(2, requests.size());
-        assertEquals("a", requests.get(0).getTopic());
-        assertEquals(List.of("a1", "a2"),
-                requests.get(0).getRecordsList().stream().map(r -> r.getValue().toStringUtf8()).toList());
-        assertEquals("b", requests.get(1).getTopic());
-        assertEquals(1, requests.get(1).getRecordsCount());
+    }
+
+    @Test
+    void compressedBatchesCarryTheRecords() throws Exception {
+        try (StrataProducer producer = new StrataProducer(config()
+                .compression(io.strata.common.batch.Compression.LZ4).build())) {
+            producer.send(ProducerRecord.of("t", 0, null, utf8("a".repeat(1000)))).get(10, TimeUnit.SECONDS);
+        }
+        ProduceRequest request = service.requests().get(0);
+        assertTrue(request.getBatch().size() < 500, "1000 equal bytes compress: " + request.getBatch().size());
+        assertEquals(List.of("a".repeat(1000)), values(request));
+    }
+
+    @Test
+    void unknownTopicFailsTheRecordWithoutAProduceRequest() throws Exception {
+        try (StrataProducer producer = new StrataProducer(config().build())) {
+            assertEquals(ErrorReason.UNKNOWN_TOPIC, failure(producer.send(ProducerRecord.of("nope", utf8("1")))).reason());
+            assertEquals(ErrorReason.UNKNOWN_PARTITION,
+                    failure(producer.send(ProducerRecord.of("t", 7, null, utf8("1")))).reason());
+        }
+        assertTrue(service.requests().isEmpty());
     }
 
     @Test
@@ -111,23 +142,12 @@ class StrataProducerTest {
         ProduceRequest request = service.requests().get(0);
         assertEquals(io.strata.proto.Acks.ACKS_LEADER, request.getAcks());
         assertEquals(2, request.getPartition());
-        assertEquals("key", request.getRecords(0).getKey().toStringUtf8());
-        assertFalse(request.getRecords(0).hasValue(), "a null value is sent as absent (tombstone)");
-        assertEquals(1234L, request.getRecords(0).getTimestampMs());
-        assertEquals("hv", request.getRecords(0).getHeaders(0).getValue().toStringUtf8());
-        assertFalse(request.getRecords(0).getHeaders(1).hasValue());
-    }
-
-    @Test
-    void keylessRecordWithoutPartitionLetsTheGatewayChoose() throws Exception {
-        try (StrataProducer producer = new StrataProducer(config().build())) {
-            RecordMetadata m = producer.send(ProducerRecord.of("t", utf8("v"))).get(10, TimeUnit.SECONDS);
-            assertEquals(0, m.partition());
-        }
-        ProduceRequest request = service.requests().get(0);
-        assertFalse(request.hasPartition());
-        assertFalse(request.getRecords(0).hasKey());
-        assertTrue(request.getRecords(0).hasTimestampMs(), "the producer stamps the create time");
+        io.strata.common.batch.Record r = FakeProducerService.records(request).get(0);
+        assertEquals("key", new String(r.key(), StandardCharsets.UTF_8));
+        assertEquals(null, r.value(), "a null value is sent as a tombstone");
+        assertEquals(1234L, r.timestamp());
+        assertEquals("hv", new String(r.headers().get(0).value(), StandardCharsets.UTF_8));
+        assertEquals(null, r.headers().get(1).value());
     }
 
     @Test
@@ -142,15 +162,15 @@ class StrataProducerTest {
 
     @Test
     void gatewayErrorFailsEveryFutureOfTheRequestWithItsReason() throws Exception {
-        service.failer = r -> GrpcTestServer.error(Status.Code.NOT_FOUND, ErrorReason.UNKNOWN_TOPIC,
-                "topic '" + r.getTopic() + "' does not exist");
+        service.failer = r -> GrpcTestServer.error(Status.Code.INVALID_ARGUMENT, ErrorReason.RECORD_TOO_LARGE,
+                "batch for '" + r.getTopic() + "' is too large");
         try (StrataProducer producer = new StrataProducer(config().lingerMs(50).build())) {
-            CompletableFuture<RecordMetadata> f1 = producer.send(ProducerRecord.of("nope", utf8("1")));
-            CompletableFuture<RecordMetadata> f2 = producer.send(ProducerRecord.of("nope", utf8("2")));
+            CompletableFuture<RecordMetadata> f1 = producer.send(ProducerRecord.of("big", 0, null, utf8("1")));
+            CompletableFuture<RecordMetadata> f2 = producer.send(ProducerRecord.of("big", 0, null, utf8("2")));
             for (CompletableFuture<RecordMetadata> f : List.of(f1, f2)) {
                 StrataClientException e = failure(f);
-                assertEquals(ErrorReason.UNKNOWN_TOPIC, e.reason());
-                assertEquals("topic 'nope' does not exist", e.getMessage());
+                assertEquals(ErrorReason.RECORD_TOO_LARGE, e.reason());
+                assertEquals("batch for 'big' is too large", e.getMessage());
             }
         }
         assertEquals(1, service.requests().size(), "a non-retriable error is not retried");
@@ -217,7 +237,7 @@ class StrataProducerTest {
     void sendFailsWithTimeoutWhenTheBufferStaysFullForMaxBlock() throws Exception {
         service.gate.drainPermits(); // the gateway holds every request
         ProducerConfig cfg = config().lingerMs(0).batchMaxBytes(256).bufferMaxBytes(300)
-                .maxBlock(Duration.ofMillis(100)).build();
+                .maxBlock(Duration.ofMillis(1000)).build();
         StrataProducer producer = new StrataProducer(cfg);
         try {
             CompletableFuture<RecordMetadata> first = producer.send(ProducerRecord.of("t", utf8("x".repeat(200))));
@@ -225,7 +245,7 @@ class StrataProducerTest {
             CompletableFuture<RecordMetadata> blocked = producer.send(ProducerRecord.of("t", utf8("y".repeat(200))));
             long blockedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-            assertTrue(blockedMs >= 90, "send blocked for max.block, took " + blockedMs + " ms");
+            assertTrue(blockedMs >= 900, "send blocked for max.block, took " + blockedMs + " ms: " + blocked);
             assertEquals(ErrorReason.TIMEOUT, failure(blocked).reason());
             service.gate.release(Integer.MAX_VALUE / 2);
             assertEquals(0, first.get(10, TimeUnit.SECONDS).offset());

@@ -6,12 +6,16 @@ import io.strata.common.error.StrataException;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProduceResponse;
 import io.strata.proto.ProducerGrpc;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The public Producer API. {@code ProduceStream} handles a stream's requests one after another,
- * so requests for one partition are appended in stream order; a failed request is answered
- * with its error and the stream goes on.
+ * The public Producer API. {@code ProduceStream} pipelines: each request is forwarded as soon as
+ * it arrives, except that a request waits for the previous one of the same partition (or, for
+ * records the gateway places, for the previous such request of the topic), so each partition is
+ * appended in stream order while different partitions overlap. A failed request is answered with
+ * its error and the stream goes on.
  */
 public final class ProducerService extends ProducerGrpc.ProducerImplBase {
     private final ProduceHandler handler;
@@ -28,11 +32,14 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
     @Override
     public StreamObserver<ProduceRequest> produceStream(StreamObserver<ProduceResponse> observer) {
         return new StreamObserver<>() {
-            private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+            /** The last request of each ordering key (topic and partition, or topic alone when the gateway places). */
+            private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
 
             @Override
             public synchronized void onNext(ProduceRequest request) {
-                tail = tail.thenCompose(v -> {
+                String key = request.getTopic() + (request.hasPartition() ? "/" + request.getPartition() : "/*");
+                CompletableFuture<Void> previous = tails.getOrDefault(key, CompletableFuture.completedFuture(null));
+                CompletableFuture<Void> tail = previous.thenCompose(v -> {
                     CompletableFuture<ProduceResponse> f;
                     try {
                         f = handler.produce(request);
@@ -49,6 +56,12 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
                         return null;
                     });
                 });
+                tails.put(key, tail);
+                tail.thenRun(() -> forget(key, tail));
+            }
+
+            private synchronized void forget(String key, CompletableFuture<Void> tail) {
+                tails.remove(key, tail); // nothing newer waits on it: keeps the map as small as what is in flight
             }
 
             @Override
@@ -58,7 +71,8 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
 
             @Override
             public synchronized void onCompleted() {
-                tail.whenComplete((v, e) -> {
+                // each key's tail completes after every earlier request of that key
+                CompletableFuture.allOf(tails.values().toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
                     synchronized (observer) {
                         observer.onCompleted();
                     }

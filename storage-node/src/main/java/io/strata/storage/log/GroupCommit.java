@@ -23,7 +23,7 @@ final class GroupCommit {
      * append again microseconds later; syncing at once would cover only the first of them.
      */
     static final long GATHER_MAX_NANOS = 1_000_000;
-    private static final long GATHER_STEP_NANOS = 30_000;
+    private static final long GATHER_STEP_NANOS = 200_000; // each step is a timed park: a syscall and a wake-up
 
     private record Waiter(long offset, CompletableFuture<Void> future) {
     }
