@@ -10,10 +10,14 @@ import io.strata.gateway.consume.GroupOffsets;
 import io.strata.gateway.consume.PartitionReader;
 import io.strata.gateway.produce.ProduceHandler;
 import io.strata.gateway.produce.ProducerService;
+import io.strata.proto.ProducerGrpc;
 import io.strata.gateway.routing.MetadataCache;
 import io.strata.common.net.NodeChannels;
 import io.strata.gateway.routing.PartitionRouter;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,12 @@ public final class GatewayServer implements AutoCloseable {
     private PartitionRouter router;
     private GrpcServer server;
     private CoordinatorLink coordinator;
+    /** Produce requests that must refresh the metadata first: Produce itself runs on transport threads. */
+    private final ExecutorService produceSlowPath = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "gateway-produce-metadata");
+        t.setDaemon(true);
+        return t;
+    });
 
     public GatewayServer(GatewayConfig config) {
         this.config = config;
@@ -49,9 +59,12 @@ public final class GatewayServer implements AutoCloseable {
         ConsumerService consumer = new ConsumerService(cache, reader, offsets, coordinator, config.requestTimeout(),
                 config.fetchMaxBytes());
         server = new GrpcServer("gateway", config.bind(), config.maxRequestBytes(), List.of(
-                new ProducerService(new ProduceHandler(cache, router, config.requestTimeout())),
+                new ProducerService(new ProduceHandler(cache, router, config.requestTimeout()), produceSlowPath),
                 consumer,
-                new AdminService(metadata, cache, offsets, reader)));
+                new AdminService(metadata, cache, offsets, reader)),
+                // producing does not block (see ProducerService); consumer sessions and admin calls
+                // wait on the metadata service, so they keep gRPC's pool
+                Set.of(ProducerGrpc.SERVICE_NAME));
         server.start();
         log.info("gateway listening on {}:{}", config.bind().host(), server.port());
         return this;
@@ -105,5 +118,6 @@ public final class GatewayServer implements AutoCloseable {
         if (metadata != null) {
             metadata.close();
         }
+        produceSlowPath.shutdown();
     }
 }

@@ -42,7 +42,8 @@ public final class StorageNodeServer implements AutoCloseable {
 
     private final StorageConfig config;
     private final ReplicaManager replicas;
-    private final NodeChannels peers = new NodeChannels();
+    /** Only the replica fetcher calls peers; its callbacks append to the page cache and never block. */
+    private final NodeChannels peers = new NodeChannels(true);
     private final ScheduledExecutorService replication = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "replica-fetcher");
         t.setDaemon(true);

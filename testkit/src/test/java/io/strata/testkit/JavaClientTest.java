@@ -96,6 +96,57 @@ class JavaClientTest {
     }
 
     @Test
+    void produceStreamPipelinesRequestsAndKeepsEachPartitionInStreamOrder() throws Exception {
+        try (StrataAdmin admin = admin()) {
+            admin.createTopic("streamed", 3, 2, Map.of());
+        }
+        int requests = 300;
+        io.grpc.ManagedChannel channel = io.strata.client.StrataChannels.open(bootstrap);
+        try {
+            java.util.concurrent.LinkedBlockingQueue<io.strata.proto.ProduceResponse> answers =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            io.grpc.stub.StreamObserver<io.strata.proto.ProduceRequest> stream = io.strata.proto.ProducerGrpc
+                    .newStub(channel).produceStream(new io.grpc.stub.StreamObserver<>() {
+                        @Override
+                        public void onNext(io.strata.proto.ProduceResponse r) {
+                            answers.add(r);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            done.completeExceptionally(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            done.complete(null);
+                        }
+                    });
+            for (int i = 0; i < requests; i++) { // all sent before any answer is awaited
+                stream.onNext(io.strata.proto.ProduceRequest.newBuilder().setTopic("streamed").setPartition(i % 3)
+                        .setRequestId(i).addRecords(io.strata.proto.Record.newBuilder()
+                                .setValue(com.google.protobuf.ByteString.copyFromUtf8(Integer.toString(i)))).build());
+            }
+            stream.onCompleted();
+            done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(requests, answers.size());
+            long[] lastOffset = {-1, -1, -1};
+            List<io.strata.proto.ProduceResponse> byId = new ArrayList<>(answers);
+            byId.sort(java.util.Comparator.comparingLong(io.strata.proto.ProduceResponse::getRequestId));
+            for (io.strata.proto.ProduceResponse r : byId) {
+                assertTrue(!r.hasError(), r.toString());
+                io.strata.proto.RecordPosition pos = r.getRecords(0);
+                assertTrue(pos.getOffset() > lastOffset[pos.getPartition()],
+                        "request " + r.getRequestId() + " was appended after a later request of its partition");
+                lastOffset[pos.getPartition()] = pos.getOffset();
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void groupResumesPartitionsThatWereEmptyWhenItCommitted() {
         try (StrataAdmin admin = admin()) {
             admin.createTopic("sparse", 4, 1, Map.of());

@@ -10,9 +10,23 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class NodeChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final boolean inlineCallbacks;
+
+    /** Channels whose callbacks run on gRPC's pool. */
+    public NodeChannels() {
+        this(false);
+    }
+
+    /**
+     * @param inlineCallbacks run call callbacks on the transport threads ({@link Channels#openInline});
+     *     only for users whose callbacks never block
+     */
+    public NodeChannels(boolean inlineCallbacks) {
+        this.inlineCallbacks = inlineCallbacks;
+    }
 
     public ManagedChannel get(String address) {
-        return channels.computeIfAbsent(address, a -> Channels.open(HostPort.parse(a)));
+        return channels.computeIfAbsent(address, a -> inlineCallbacks ? Channels.openInline(HostPort.parse(a)) : Channels.open(HostPort.parse(a)));
     }
 
     @Override

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -55,6 +56,18 @@ public final class ProduceHandler {
         this.cache = cache;
         this.router = router;
         this.defaultTimeout = defaultTimeout;
+    }
+
+    /**
+     * Like {@link #produce} but never blocks the calling thread: a request for a topic the cached
+     * image does not know yet (which needs a blocking metadata refresh) is handled on {@code slowPath}.
+     * Produce calls run on the transport threads, where blocking would stall every call of the connection.
+     */
+    public CompletableFuture<ProduceResponse> produceWithoutBlocking(ProduceRequest request, Executor slowPath) {
+        if (cache.knowsTopic(request.getTopic())) {
+            return produce(request);
+        }
+        return CompletableFuture.supplyAsync(() -> produce(request), slowPath).thenCompose(f -> f);
     }
 
     public CompletableFuture<ProduceResponse> produce(ProduceRequest request) {

@@ -9,6 +9,7 @@ import io.strata.proto.ProducerGrpc;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The public Producer API. {@code ProduceStream} pipelines: each request is forwarded as soon as
@@ -19,14 +20,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ProducerService extends ProducerGrpc.ProducerImplBase {
     private final ProduceHandler handler;
+    /** Where requests that must wait on the metadata service run (this service runs on transport threads). */
+    private final Executor slowPath;
 
-    public ProducerService(ProduceHandler handler) {
+    public ProducerService(ProduceHandler handler, Executor slowPath) {
         this.handler = handler;
+        this.slowPath = slowPath;
     }
 
     @Override
     public void produce(ProduceRequest request, StreamObserver<ProduceResponse> observer) {
-        RpcCalls.async(observer, () -> handler.produce(request));
+        RpcCalls.async(observer, () -> handler.produceWithoutBlocking(request, slowPath));
     }
 
     @Override
@@ -42,7 +46,7 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
                 CompletableFuture<Void> tail = previous.thenCompose(v -> {
                     CompletableFuture<ProduceResponse> f;
                     try {
-                        f = handler.produce(request);
+                        f = handler.produceWithoutBlocking(request, slowPath);
                     } catch (RuntimeException e) {
                         f = CompletableFuture.failedFuture(e);
                     }

@@ -86,6 +86,11 @@ public final class MetadataCache {
         return t.getPartitions(partition);
     }
 
+    /** True when the cached image has {@code topic}, so looking it up will not wait on the metadata service. */
+    public boolean knowsTopic(String topic) {
+        return snapshot.topics.containsKey(topic);
+    }
+
     /** The partition as the cached image has it, or null when the image does not know it (never refreshes). */
     public PartitionRecord cachedPartition(String topic, int partition) {
         TopicRecord t = snapshot.topics.get(topic);
