@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     public static final int DEV_BASE_PORT = 9400;
+    private io.grpc.ManagedChannel gatewayChannel;
 
     private final Path dataDir;
     private final List<MetadataConfig> metadataConfigs = new ArrayList<>();
@@ -216,6 +217,14 @@ public final class LocalCluster implements AutoCloseable {
         return gatewayAddress(0);
     }
 
+    /** A channel to the first gateway, opened on first use and closed with the cluster. */
+    public synchronized io.grpc.ManagedChannel gatewayChannel() {
+        if (gatewayChannel == null) {
+            gatewayChannel = io.strata.common.net.Channels.open(gatewayAddress());
+        }
+        return gatewayChannel;
+    }
+
     public HostPort gatewayAddress(int i) {
         return gateways[i].address();
     }
@@ -265,6 +274,12 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (gatewayChannel != null) {
+                io.strata.common.net.Channels.close(gatewayChannel);
+                gatewayChannel = null;
+            }
+        }
         for (int i = 0; i < gateways.length; i++) {
             if (gateways[i] != null) {
                 gateways[i].close();

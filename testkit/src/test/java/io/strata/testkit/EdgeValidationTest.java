@@ -14,7 +14,6 @@ import io.strata.common.batch.BatchLayout;
 import io.strata.common.batch.Compression;
 import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.common.error.StrataException;
-import io.strata.common.net.Channels;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.CommitOffsetsRequest;
 import io.strata.proto.ConsumedRecord;
@@ -76,7 +75,7 @@ class EdgeValidationTest {
     @BeforeAll
     static void start() {
         cluster = LocalCluster.builder().dataDir(dataDir).build().start();
-        channel = Channels.open(cluster.gatewayAddress());
+        channel = cluster.gatewayChannel();
         admin().createTopic(CreateTopicRequest.newBuilder().setName(EDGE).setPartitions(3).setReplicationFactor(3).build());
         admin().createTopic(CreateTopicRequest.newBuilder().setName(SMALL).setPartitions(1).setReplicationFactor(3)
                 .putConfigs("max.message.bytes", Integer.toString(SMALL_MAX)).build());
@@ -84,11 +83,8 @@ class EdgeValidationTest {
 
     @AfterAll
     static void stop() {
-        if (channel != null) {
-            Channels.close(channel);
-        }
         if (cluster != null) {
-            cluster.close();
+            cluster.close(); // closes the channel too
         }
     }
 

@@ -17,7 +17,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.strata.common.error.StrataException;
-import io.strata.common.net.Channels;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.CreateTopicRequest;
@@ -74,7 +73,7 @@ class RpcFuzzTest {
     @BeforeAll
     static void start() {
         cluster = LocalCluster.builder().dataDir(dataDir).build().start();
-        channel = Channels.open(cluster.gatewayAddress());
+        channel = cluster.gatewayChannel();
         AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder().setName(TARGET)
                 .setPartitions(3).setReplicationFactor(3).build());
         ProducerGrpc.ProducerBlockingStub producer = ProducerGrpc.newBlockingStub(channel);
@@ -89,11 +88,8 @@ class RpcFuzzTest {
 
     @AfterAll
     static void stop() {
-        if (channel != null) {
-            Channels.close(channel);
-        }
         if (cluster != null) {
-            cluster.close();
+            cluster.close(); // closes the channel too
         }
     }
 

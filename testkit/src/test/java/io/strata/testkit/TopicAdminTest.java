@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.strata.common.error.StrataException;
-import io.strata.common.net.Channels;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.CreatePartitionsRequest;
@@ -48,16 +47,13 @@ class TopicAdminTest {
     static void start() {
         startedAtMs = System.currentTimeMillis();
         cluster = LocalCluster.builder().dataDir(dataDir).build().start();
-        channel = Channels.open(cluster.gatewayAddress());
+        channel = cluster.gatewayChannel();
     }
 
     @AfterAll
     static void stop() {
-        if (channel != null) {
-            Channels.close(channel);
-        }
         if (cluster != null) {
-            cluster.close();
+            cluster.close(); // closes the channel too
         }
     }
 
