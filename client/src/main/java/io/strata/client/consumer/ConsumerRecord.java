@@ -1,8 +1,16 @@
 package io.strata.client.consumer;
 
 import io.strata.client.RecordHeader;
+import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
+import io.strata.common.batch.CorruptBatchException;
+import io.strata.common.batch.Header;
+import io.strata.common.batch.Record;
+import io.strata.common.batch.RecordBatches;
 import io.strata.proto.ConsumedRecord;
+import io.strata.proto.ErrorReason;
+import io.strata.proto.PartitionBatches;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,6 +32,42 @@ public record ConsumerRecord(String topic, int partition, long offset, long time
                 r.hasKey() ? r.getKey().toByteArray() : null,
                 r.hasValue() ? r.getValue().toByteArray() : null,
                 RecordHeader.fromProto(r.getHeadersList()));
+    }
+
+    /**
+     * The records of a raw poll answer: every record of its batches from {@code start_offset} up to
+     * {@code next_offset}, decoded (and decompressed) here.
+     *
+     * @throws StrataClientException CORRUPT_BATCH if the gateway sent bytes that are not valid batches
+     */
+    public static List<ConsumerRecord> fromBatches(PartitionBatches b) {
+        List<ConsumerRecord> out = new ArrayList<>();
+        try {
+            RecordBatches batches = RecordBatches.scan(b.getBatches().asReadOnlyByteBuffer(), Integer.MAX_VALUE);
+            while (batches.hasNext()) {
+                for (Record r : batches.next().records()) {
+                    if (r.offset() >= b.getStartOffset() && r.offset() < b.getNextOffset()) {
+                        out.add(new ConsumerRecord(b.getTopic(), b.getPartition(), r.offset(), r.timestamp(), r.key(),
+                                r.value(), headers(r.headers())));
+                    }
+                }
+            }
+        } catch (CorruptBatchException e) {
+            throw new StrataClientException(ErrorReason.CORRUPT_BATCH, "records of " + b.getTopic() + "-"
+                    + b.getPartition() + " from offset " + b.getStartOffset() + " are corrupt: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static List<RecordHeader> headers(List<Header> headers) {
+        if (headers.isEmpty()) {
+            return List.of();
+        }
+        List<RecordHeader> out = new ArrayList<>(headers.size());
+        for (Header h : headers) {
+            out.add(new RecordHeader(h.key(), h.value()));
+        }
+        return out;
     }
 
     public TopicPartition topicPartition() {

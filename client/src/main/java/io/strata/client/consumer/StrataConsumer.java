@@ -6,6 +6,7 @@ import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
 import io.strata.proto.Commit;
 import io.strata.proto.ConsumedRecord;
+import io.strata.proto.PartitionBatches;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.Join;
@@ -147,7 +148,8 @@ public final class StrataConsumer implements AutoCloseable {
             if (pendingPoll == null) {
                 pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
                         .setMaxRecords(config.maxPollRecords())
-                        .setMaxWaitMs(maxWaitMs)));
+                        .setMaxWaitMs(maxWaitMs)
+                        .setRawBatches(true))); // batches as stored: decoded here, not record by record at the gateway
             }
             SubscribeResponse response;
             try {
@@ -165,13 +167,19 @@ public final class StrataConsumer implements AutoCloseable {
             pendingPoll = null;
             // Assignments pushed before these records arrived (a partition's records never precede its grant).
             adoptPushedAssignments();
-            List<ConsumedRecord> protos = response.getRecords().getRecordsList();
-            List<ConsumerRecord> records = new ArrayList<>(protos.size());
-            for (ConsumedRecord r : protos) {
+            List<ConsumerRecord> records = new ArrayList<>();
+            for (ConsumedRecord r : response.getRecords().getRecordsList()) {
                 TopicPartition tp = new TopicPartition(r.getTopic(), r.getPartition());
                 if (member.owns(tp)) { // records of a partition released meanwhile go to its new owner
                     records.add(ConsumerRecord.fromProto(r));
                     member.position(tp, r.getOffset() + 1);
+                }
+            }
+            for (PartitionBatches b : response.getRecords().getBatchesList()) {
+                TopicPartition tp = new TopicPartition(b.getTopic(), b.getPartition());
+                if (member.owns(tp)) {
+                    records.addAll(ConsumerRecord.fromBatches(b));
+                    member.position(tp, b.getNextOffset());
                 }
             }
             return records;

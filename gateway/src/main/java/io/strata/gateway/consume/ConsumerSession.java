@@ -212,11 +212,12 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
         synchronized (announce) {
             readable = assignment.readable();
         }
-        return PollReads.readAll(reader, readable, maxBytes, 0, maxRecords).thenCompose(chunks -> {
+        boolean raw = poll.getRawBatches();
+        return PollReads.readAll(reader, readable, maxBytes, 0, maxRecords, raw).thenCompose(chunks -> {
             if (PollReads.hasRecords(chunks) || poll.getMaxWaitMs() == 0 || readable.isEmpty()) {
                 return CompletableFuture.completedFuture(chunks);
             }
-            return PollReads.readFirst(reader, readable, maxBytes, poll.getMaxWaitMs(), maxRecords);
+            return PollReads.readFirst(reader, readable, maxBytes, poll.getMaxWaitMs(), maxRecords, raw);
         }).thenApply(chunks -> SubscribeResponse.newBuilder().setRecords(assignment.take(readable, chunks, maxRecords)));
     }
 

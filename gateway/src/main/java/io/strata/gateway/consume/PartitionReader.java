@@ -1,5 +1,6 @@
 package io.strata.gateway.consume;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.strata.common.batch.CorruptBatchException;
 import io.strata.common.batch.Header;
@@ -32,7 +33,24 @@ public final class PartitionReader {
     private final Duration timeout;
 
     /** Records read, the offset to read next, and the partition's high watermark. */
-    public record Chunk(List<ConsumedRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
+    /**
+     * What one read found: decoded {@code records}, or with a raw read the {@code raw} batches as
+     * stored ({@code rawRecords} of them from the read offset on); the position after them; the
+     * partition's high watermark and log start.
+     */
+    public record Chunk(List<ConsumedRecord> records, ByteString raw, int rawRecords, long nextOffset,
+                        long highWatermark, long logStartOffset) {
+        Chunk(List<ConsumedRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
+            this(records, null, 0, nextOffset, highWatermark, logStartOffset);
+        }
+
+        public boolean isEmpty() {
+            return records.isEmpty() && rawRecords == 0;
+        }
+
+        public int recordCount() {
+            return records.size() + rawRecords;
+        }
     }
 
     public PartitionReader(PartitionRouter router, Duration timeout) {
@@ -42,6 +60,15 @@ public final class PartitionReader {
 
     public CompletableFuture<Chunk> read(String topic, int partition, long offset, int maxBytes, int maxWaitMs,
                                          int maxRecords) {
+        return read(topic, partition, offset, maxBytes, maxWaitMs, maxRecords, false);
+    }
+
+    /**
+     * Reads from {@code offset}; with {@code raw} the batches are checked (CRC) but not decoded, and
+     * whole batches are kept until {@code maxRecords} is reached.
+     */
+    public CompletableFuture<Chunk> read(String topic, int partition, long offset, int maxBytes, int maxWaitMs,
+                                         int maxRecords, boolean raw) {
         if (offset < 0) {
             throw Errors.invalid("offset " + offset + " is negative");
         }
@@ -50,7 +77,7 @@ public final class PartitionReader {
         return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> leader.read(request))
                 .thenApply(r -> {
                     try {
-                        return decode(topic, partition, offset, maxRecords, r);
+                        return raw ? keepRaw(offset, maxRecords, r) : decode(topic, partition, offset, maxRecords, r);
                     } catch (CorruptBatchException e) {
                         throw new StrataException(ErrorReason.CORRUPT_BATCH, topic + "-" + partition
                                 + " returned a corrupt batch reading from offset " + offset + ": " + e.getMessage());
@@ -81,6 +108,33 @@ public final class PartitionReader {
             }
         }
         return new Chunk(out, next, response.getHighWatermark(), response.getLogStartOffset());
+    }
+
+    /** Whole batches from the one holding {@code from}, CRC-checked, until {@code maxRecords} records are in. */
+    private static Chunk keepRaw(long from, int maxRecords, ReadResponse response) {
+        ByteString all = response.getBatches();
+        RecordBatches batches = RecordBatches.scan(all.asReadOnlyByteBuffer(), Integer.MAX_VALUE);
+        int start = -1;
+        int end = 0;
+        int records = 0;
+        long next = from;
+        int position = 0;
+        while (batches.hasNext() && records < maxRecords) {
+            RecordBatch batch = batches.next();
+            int size = batch.sizeInBytes();
+            if (batch.lastOffset() >= from) {
+                batch.ensureValid();
+                if (start < 0) {
+                    start = position;
+                }
+                records += (int) (batch.lastOffset() - Math.max(from, batch.baseOffset()) + 1);
+                next = batch.lastOffset() + 1;
+                end = position + size;
+            }
+            position += size;
+        }
+        ByteString kept = start < 0 ? ByteString.EMPTY : all.substring(start, end);
+        return new Chunk(List.of(), kept, records, next, response.getHighWatermark(), response.getLogStartOffset());
     }
 
     private static ConsumedRecord toProto(String topic, int partition, Record r) {

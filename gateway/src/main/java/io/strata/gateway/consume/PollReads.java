@@ -19,8 +19,9 @@ final class PollReads {
     /** Reads every partition and waits for all answers. */
     static CompletableFuture<List<PartitionReader.Chunk>> readAll(PartitionReader reader,
                                                                   List<Map.Entry<TopicPartition, Long>> partitions,
-                                                                  int maxBytes, int waitMs, int maxRecords) {
-        List<CompletableFuture<PartitionReader.Chunk>> reads = start(reader, partitions, maxBytes, waitMs, maxRecords);
+                                                                  int maxBytes, int waitMs, int maxRecords,
+                                                                  boolean raw) {
+        List<CompletableFuture<PartitionReader.Chunk>> reads = start(reader, partitions, maxBytes, waitMs, maxRecords, raw);
         return CompletableFuture.allOf(reads.toArray(new CompletableFuture[0]))
                 .thenApply(v -> reads.stream().map(CompletableFuture::join).toList());
     }
@@ -28,13 +29,14 @@ final class PollReads {
     /** Long-polls every partition; answers as soon as one has records (or all time out). */
     static CompletableFuture<List<PartitionReader.Chunk>> readFirst(PartitionReader reader,
                                                                     List<Map.Entry<TopicPartition, Long>> partitions,
-                                                                    int maxBytes, int waitMs, int maxRecords) {
-        List<CompletableFuture<PartitionReader.Chunk>> reads = start(reader, partitions, maxBytes, waitMs, maxRecords);
+                                                                    int maxBytes, int waitMs, int maxRecords,
+                                                                    boolean raw) {
+        List<CompletableFuture<PartitionReader.Chunk>> reads = start(reader, partitions, maxBytes, waitMs, maxRecords, raw);
         CompletableFuture<List<PartitionReader.Chunk>> result = new CompletableFuture<>();
         Runnable answer = () -> result.complete(reads.stream().map(f -> f.getNow(null)).toList());
         for (CompletableFuture<PartitionReader.Chunk> r : reads) {
             r.thenAccept(c -> {
-                if (!c.records().isEmpty()) {
+                if (!c.isEmpty()) {
                     answer.run();
                 }
             });
@@ -50,16 +52,17 @@ final class PollReads {
     }
 
     static boolean hasRecords(List<PartitionReader.Chunk> chunks) {
-        return chunks.stream().anyMatch(c -> c != null && !c.records().isEmpty());
+        return chunks.stream().anyMatch(c -> c != null && !c.isEmpty());
     }
 
     private static List<CompletableFuture<PartitionReader.Chunk>> start(PartitionReader reader,
                                                                         List<Map.Entry<TopicPartition, Long>> partitions,
-                                                                        int maxBytes, int waitMs, int maxRecords) {
+                                                                        int maxBytes, int waitMs, int maxRecords,
+                                                                        boolean raw) {
         List<CompletableFuture<PartitionReader.Chunk>> reads = new ArrayList<>();
         for (Map.Entry<TopicPartition, Long> e : partitions) {
             reads.add(reader.read(e.getKey().getTopic(), e.getKey().getPartition(), e.getValue(), maxBytes, waitMs,
-                    maxRecords));
+                    maxRecords, raw));
         }
         return reads;
     }

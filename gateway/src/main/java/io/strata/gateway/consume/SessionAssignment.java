@@ -2,6 +2,7 @@ package io.strata.gateway.consume;
 
 import io.strata.common.error.Errors;
 import io.strata.proto.ConsumedRecord;
+import io.strata.proto.PartitionBatches;
 import io.strata.proto.PollResult;
 import io.strata.proto.TopicPartition;
 import io.strata.proto.TopicPartitionOffset;
@@ -164,7 +165,8 @@ final class SessionAssignment {
     synchronized PollResult take(List<Map.Entry<TopicPartition, Long>> read, List<PartitionReader.Chunk> chunks,
                                  int maxRecords) {
         PollResult.Builder result = PollResult.newBuilder();
-        for (int i = 0; i < read.size() && result.getRecordsCount() < maxRecords; i++) {
+        int taken = 0;
+        for (int i = 0; i < read.size() && taken < maxRecords; i++) {
             PartitionReader.Chunk chunk = chunks.get(i);
             TopicPartition tp = read.get(i).getKey();
             // A seek or a revocation while reading, or a missing answer, leaves the partition alone.
@@ -172,12 +174,23 @@ final class SessionAssignment {
                 continue;
             }
             long next = active.get(tp);
-            for (ConsumedRecord r : chunk.records()) {
-                if (result.getRecordsCount() >= maxRecords) {
-                    break;
+            if (chunk.raw() != null) { // whole batches: the client skips what lies outside [start, next)
+                if (chunk.rawRecords() > 0) {
+                    result.addBatches(PartitionBatches.newBuilder().setTopic(tp.getTopic())
+                            .setPartition(tp.getPartition()).setStartOffset(next).setNextOffset(chunk.nextOffset())
+                            .setBatches(chunk.raw()));
+                    taken += chunk.rawRecords();
+                    next = chunk.nextOffset();
                 }
-                result.addRecords(r);
-                next = r.getOffset() + 1;
+            } else {
+                for (ConsumedRecord r : chunk.records()) {
+                    if (taken >= maxRecords) {
+                        break;
+                    }
+                    result.addRecords(r);
+                    taken++;
+                    next = r.getOffset() + 1;
+                }
             }
             active.put(tp, next);
         }
