@@ -1,5 +1,6 @@
 package io.strata.cli;
 
+import io.strata.cli.client.ClusterCommand;
 import io.strata.cli.client.ConsumeCommand;
 import io.strata.cli.client.GroupsCommand;
 import io.strata.cli.client.ProduceCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "strata", mixinStandardHelpOptions = true, version = "strata 0.1.0-SNAPSHOT",
         description = "A durable, partitioned, replicated event log.",
         subcommands = {DevCommand.class, MetadataCommand.class, StorageCommand.class, GatewayCommand.class,
-                TopicsCommand.class, GroupsCommand.class, ProduceCommand.class, ConsumeCommand.class, PerfCommand.class,
+                TopicsCommand.class, GroupsCommand.class, ClusterCommand.class, ProduceCommand.class, ConsumeCommand.class, PerfCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Strata implements Runnable {
     @CommandLine.Spec

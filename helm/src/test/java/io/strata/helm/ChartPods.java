@@ -1,6 +1,7 @@
 package io.strata.helm;
 
 import io.strata.common.net.HostPort;
+import io.strata.testkit.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

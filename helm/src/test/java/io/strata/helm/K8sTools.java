@@ -1,5 +1,6 @@
 package io.strata.helm;
 
+import io.strata.testkit.Processes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

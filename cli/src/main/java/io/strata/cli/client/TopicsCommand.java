@@ -6,11 +6,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code strata topics}: creates, lists, describes and deletes topics and moves their replicas (see the subcommands). */
+/** {@code strata topics}: creates, lists, describes, alters and deletes topics, adds partitions and moves their replicas (see the subcommands). */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-        description = "Create, list, describe and delete topics; move their replicas.",
+        description = "Create, list, describe, alter and delete topics; add partitions; move their replicas.",
         subcommands = {TopicsCreateCommand.class, TopicsListCommand.class, TopicsDescribeCommand.class,
-                TopicsDeleteCommand.class, TopicsReassignCommand.class})
+                TopicsDeleteCommand.class, TopicsReassignCommand.class, TopicsAlterCommand.class,
+                TopicsAddPartitionsCommand.class})
 public class TopicsCommand implements Callable<Integer> {
 
     @Spec
@@ -23,6 +24,6 @@ public class TopicsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing subcommand: one of create, list, describe, delete, reassign");
+                "Missing subcommand: one of create, list, describe, delete, reassign, alter, add-partitions");
     }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code strata perf}: benchmarks that print their figures. */
 @Command(name = "perf", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {PerfCommand.Log.class, PerfCommand.Produce.class, PerfCommand.Groups.class})
+        subcommands = {PerfCommand.Log.class, PerfCommand.Produce.class, PerfCommand.Consume.class,
+                PerfCommand.Groups.class})
 public final class PerfCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -56,11 +57,12 @@ public final class PerfCommand implements Runnable {
         }
     }
 
-    /** {@code strata perf produce}: acknowledged produce throughput and latency through a gateway. */
+    /** {@code strata perf produce}: produce throughput and latency through the Java client, printed as Kafka's tool does. */
     @Command(name = "produce", mixinStandardHelpOptions = true,
-            description = {"Produce throughput and per-batch latency through a gateway: SENDERS threads each send",
-                    "pre-encoded batches of 1 KiB records to their own partition and wait for every acknowledgement.",
-                    "Creates the topic (min.insync.replicas=2) when missing."})
+            description = {"Produce throughput and latency, in the style of kafka-producer-perf-test: sends NUM records of",
+                    "SIZE random bytes through the Java client (StrataProducer), timing each from send to its callback;",
+                    "prints a progress line every 5 s and a total line. Creates the topic (min.insync.replicas=2) when",
+                    "missing. --raw instead drives the gateway with pre-encoded batches from SENDERS threads (no client)."})
     public static final class Produce implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -77,36 +79,114 @@ public final class PerfCommand implements Runnable {
         @Option(names = "--replication-factor", defaultValue = "3", description = "RF if created (default: ${DEFAULT-VALUE}).")
         int replicationFactor;
 
-        @Option(names = "--records", defaultValue = "200000", description = "Records to send (default: ${DEFAULT-VALUE}).")
+        @Option(names = {"--num-records", "--records"}, defaultValue = "200000",
+                description = "Records to send (default: ${DEFAULT-VALUE}).")
         long records;
 
         @Option(names = "--record-size", defaultValue = "1024", description = "Bytes per record (default: ${DEFAULT-VALUE}).")
         int recordSize;
 
-        @Option(names = "--batch-records", defaultValue = "64", description = "Records per batch (default: ${DEFAULT-VALUE}).")
-        int batchRecords;
-
-        @Option(names = "--senders", defaultValue = "6", description = "Concurrent senders (default: ${DEFAULT-VALUE}).")
-        int senders;
-
-        @Option(names = "--in-flight", defaultValue = "1", description = "Requests outstanding per sender (default: ${DEFAULT-VALUE}).")
-        int inFlight;
-
-        @Option(names = "--acks", defaultValue = "all", description = "all, 1 or 0 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--acks", description = "all, 1 or 0 (default: all, or acks in --producer-props).")
         String acks;
+
+        @Option(names = "--throughput", defaultValue = "-1",
+                description = "Records per second to aim at; -1 for as fast as possible (default: ${DEFAULT-VALUE}).")
+        long throughput;
+
+        @Option(names = "--producer-props", arity = "1..*", paramLabel = "KEY=VALUE",
+                description = {"Producer properties with Kafka's names: acks, linger.ms, batch.size, batch.max.records,",
+                        "buffer.memory, max.block.ms, delivery.timeout.ms, request.timeout.ms, retry.backoff.ms,",
+                        "max.request.size. Any other name is an error."})
+        java.util.Map<String, String> producerProps = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--raw", description = "Pre-encoded batches straight to the gateway's Produce RPC, no client.")
+        boolean raw;
+
+        @Option(names = "--batch-records", description = "With --raw: records per batch (default: 64).")
+        Integer batchRecords;
+
+        @Option(names = "--senders", description = "With --raw: concurrent senders (default: 6).")
+        Integer senders;
+
+        @Option(names = "--in-flight", description = "With --raw: requests outstanding per sender (default: 1).")
+        Integer inFlight;
 
         @Override
         public Integer call() throws Exception {
-            io.strata.proto.Acks a = switch (acks) {
-                case "all", "-1" -> io.strata.proto.Acks.ACKS_ALL;
-                case "1" -> io.strata.proto.Acks.ACKS_LEADER;
-                case "0" -> io.strata.proto.Acks.ACKS_NONE;
-                default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--acks must be all, 1 or 0, not " + acks);
-            };
-            ProducePerf.run(new ProducePerf.Options(bootstrap.resolve(), topic, partitions, replicationFactor, records,
-                    recordSize, batchRecords, senders, inFlight, a), spec.commandLine().getOut());
-            return 0;
+            if (records < 1 || recordSize < 0) {
+                throw usage("--num-records must be at least 1 and --record-size not negative");
+            }
+            io.strata.client.producer.Acks a;
+            try {
+                a = acks == null ? null : io.strata.client.producer.Acks.parse(acks);
+            } catch (IllegalArgumentException e) {
+                throw usage("--acks must be all, 1 or 0, not " + acks);
+            }
+            if (raw) {
+                if (!producerProps.isEmpty() || throughput > 0) {
+                    throw usage("--producer-props and --throughput drive the client; --raw does not use one");
+                }
+                ProducePerf.run(new ProducePerf.Options(bootstrap.resolve(), topic, partitions, replicationFactor, records,
+                        recordSize, batchRecords == null ? 64 : batchRecords, senders == null ? 6 : senders,
+                        inFlight == null ? 1 : inFlight, (a == null ? io.strata.client.producer.Acks.ALL : a).toProto()),
+                        spec.commandLine().getOut());
+                return 0;
+            }
+            if (batchRecords != null || senders != null || inFlight != null) {
+                throw usage("--batch-records, --senders and --in-flight only apply with --raw");
+            }
+            String propAcks = producerProps.get("acks");
+            if (a != null && propAcks != null && a != io.strata.client.producer.Acks.parse(propAcks)) {
+                throw usage("--acks " + acks + " contradicts --producer-props acks=" + propAcks);
+            }
+            try {
+                return ClientProducePerf.run(new ClientProducePerf.Options(bootstrap.resolve(), topic, partitions,
+                        replicationFactor, records, recordSize, a, throughput, producerProps),
+                        spec.commandLine().getOut(), spec.commandLine().getErr());
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
+
+        private picocli.CommandLine.ParameterException usage(String message) {
+            return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** {@code strata perf consume}: consumer throughput through a gateway, printed as Kafka's tool does. */
+    @Command(name = "consume", mixinStandardHelpOptions = true,
+            description = {"Consume throughput in the style of kafka-consumer-perf-test: a StrataConsumer in group G reads",
+                    "NUM records from the beginning, then prints start/end time, MB, MB/sec, records and records/sec."})
+    public static final class Consume implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        io.strata.cli.client.BootstrapOption bootstrap;
+
+        @Option(names = "--topic", required = true, description = "Topic to read.")
+        String topic;
+
+        @Option(names = "--num-records", required = true, description = "Records to read.")
+        long records;
+
+        @Option(names = "--group", description = "Consumer group (default: a new perf-consumer-N group, so it reads from the start).")
+        String group;
+
+        @Option(names = "--timeout-ms", defaultValue = "10000",
+                description = "Give up after this long without a record (default: ${DEFAULT-VALUE}).")
+        long timeoutMs;
+
+        @Override
+        public Integer call() {
+            if (records < 1 || timeoutMs < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--num-records and --timeout-ms must be at least 1");
+            }
+            String g = group != null ? group
+                    : "perf-consumer-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(100_000);
+            return ConsumePerf.run(new ConsumePerf.Options(bootstrap.resolve(), topic, records, g, timeoutMs),
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
 

@@ -7,9 +7,6 @@ import io.strata.client.StrataChannels;
 import io.strata.common.batch.Compression;
 import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.proto.Acks;
-import io.strata.proto.AdminGrpc;
-import io.strata.proto.CreateTopicRequest;
-import io.strata.proto.DescribeTopicRequest;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProducerGrpc;
 import java.io.PrintWriter;
@@ -23,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Produce throughput and latency through a gateway: {@code senders} threads, each sending
+ * {@code strata perf produce --raw}: produce throughput and latency through a gateway without the client: {@code senders} threads, each sending
  * pre-encoded batches of 1 KiB records (the Java client's fast path) to its own partition with
  * up to {@code inFlight} requests outstanding; latency is measured per acknowledged batch.
  */
@@ -47,7 +44,7 @@ final class ProducePerf {
     static void run(Options o, PrintWriter out) throws Exception {
         ManagedChannel channel = StrataChannels.open(o.bootstrap());
         try {
-            ensureTopic(channel, o);
+            PerfTopics.ensure(o.bootstrap(), o.topic(), o.partitions(), o.replicationFactor());
             ByteBuffer template = template(o.batchRecords(), o.recordBytes());
             long batches = Math.max(1, o.records() / o.batchRecords());
             AtomicLong remaining = new AtomicLong(batches);
@@ -116,17 +113,6 @@ final class ProducePerf {
             case ACKS_NONE -> "0";
             default -> "all";
         };
-    }
-
-    private static void ensureTopic(ManagedChannel channel, Options o) {
-        AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel);
-        try {
-            admin.describeTopic(DescribeTopicRequest.newBuilder().setName(o.topic()).build());
-        } catch (io.grpc.StatusRuntimeException e) {
-            admin.createTopic(CreateTopicRequest.newBuilder().setName(o.topic()).setPartitions(o.partitions())
-                    .setReplicationFactor(o.replicationFactor()).putConfigs("min.insync.replicas",
-                            Integer.toString(Math.min(2, o.replicationFactor()))).build());
-        }
     }
 
     private static ByteBuffer template(int records, int recordBytes) {

@@ -8,6 +8,7 @@ import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.AlterPartitionReassignmentsRequest;
+import io.strata.proto.AlterTopicConfigsRequest;
 import io.strata.proto.ClusterDescription;
 import io.strata.proto.CreatePartitionsRequest;
 import io.strata.proto.CreateTopicRequest;
@@ -99,6 +100,16 @@ public final class StrataAdmin implements AutoCloseable {
     public TopicDescription createPartitions(String topic, int totalCount) {
         return call(s -> s.createPartitions(CreatePartitionsRequest.newBuilder()
                 .setTopic(topic).setTotalCount(totalCount).build())).getTopic();
+    }
+
+    /**
+     * Sets the configs in {@code set} and returns the keys in {@code remove} to their defaults, in one
+     * change. @return the topic afterwards, every config with its effective value
+     * @throws StrataClientException UNKNOWN_TOPIC, or INVALID_ARGUMENT for an unknown key or a bad value
+     */
+    public TopicDescription alterTopicConfigs(String topic, Map<String, String> set, List<String> remove) {
+        return call(s -> s.alterTopicConfigs(AlterTopicConfigsRequest.newBuilder().setTopic(topic)
+                .putAllSet(set).addAllRemove(remove).build())).getTopic();
     }
 
     /** Storage nodes and metadata peers. */

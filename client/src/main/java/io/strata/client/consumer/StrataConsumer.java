@@ -11,6 +11,7 @@ import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.Join;
 import io.strata.proto.Leave;
+import io.strata.proto.PauseResume;
 import io.strata.proto.Poll;
 import io.strata.proto.Release;
 import io.strata.proto.Seek;
@@ -20,6 +21,7 @@ import io.strata.proto.TopicPartitionOffset;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.ConcurrentModificationException;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,14 @@ import org.slf4j.LoggerFactory;
  * after processing). Positions are forgotten for partitions no longer
  * assigned and when the session is re-created.
  *
+ * <p><b>Subscriptions.</b> A list of topics, or a {@link Pattern}: the group coordinator matches the
+ * pattern against every topic, and a topic created later that matches is assigned to the group at
+ * once (the coordinator rebalances on topic creation), as with KIP-848's server-side regex.
+ *
+ * <p><b>Async commits and pausing.</b> {@link #commitAsync} sends a commit without waiting; its
+ * callback runs on this consumer's thread inside a later call. {@link #pause} stops the gateway from
+ * returning records of some partitions while they stay assigned; {@link #resume} starts them again.
+ *
  * <p><b>Thread-safety.</b> Like Kafka's consumer this class is <em>not</em> thread-safe: use it from
  * one thread at a time (concurrent use fails with {@link ConcurrentModificationException}). The
  * exceptions are {@link #wakeup()}, which any thread may call to make a blocked call throw
@@ -77,6 +88,11 @@ public final class StrataConsumer implements AutoCloseable {
 
     private ConsumerRebalanceListener listener = new ConsumerRebalanceListener() { };
     private List<String> subscription = List.of();
+    /** The subscribed pattern, or null for a topic list. */
+    private Pattern subscriptionPattern;
+    /** Partitions paused on the current session (a new session starts unpaused, as the gateway's does). */
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private final AsyncCommits asyncCommits = new AsyncCommits();
     private SubscribeSession session;
     /** A poll whose answer was not yet returned (its wait was interrupted by wakeup or timed out). */
     private CompletableFuture<SubscribeResponse> pendingPoll;
@@ -113,13 +129,47 @@ public final class StrataConsumer implements AutoCloseable {
                 throw new IllegalArgumentException("subscribe needs at least one topic");
             }
             List<String> wanted = List.copyOf(new LinkedHashSet<>(topics));
-            if (wanted.equals(subscription) && session != null && session.isOpen()) {
+            if (wanted.equals(subscription) && subscriptionPattern == null && session != null && session.isOpen()) {
                 return;
             }
             if (session != null) {
                 leaveQuietly(config.requestTimeout());
             }
             subscription = wanted;
+            subscriptionPattern = null;
+            join();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Joins the group consuming every topic whose whole name matches {@code pattern} (a Java regular
+     * expression), including topics created later; waits for the first assignment. Subscribing again
+     * with anything else leaves the group and joins anew.
+     *
+     * @throws StrataClientException INVALID_ARGUMENT when the gateway cannot compile the pattern
+     */
+    public void subscribe(Pattern pattern) {
+        subscribe(pattern, new ConsumerRebalanceListener() { });
+    }
+
+    /** As {@link #subscribe(Pattern)}, telling {@code listener} (inside {@link #poll}) of every rebalance. */
+    public void subscribe(Pattern pattern, ConsumerRebalanceListener listener) {
+        acquire();
+        try {
+            this.listener = java.util.Objects.requireNonNull(listener, "listener");
+            ensureOpen();
+            java.util.Objects.requireNonNull(pattern, "pattern");
+            if (subscriptionPattern != null && subscriptionPattern.pattern().equals(pattern.pattern())
+                    && session != null && session.isOpen()) {
+                return;
+            }
+            if (session != null) {
+                leaveQuietly(config.requestTimeout());
+            }
+            subscription = List.of();
+            subscriptionPattern = pattern;
             join();
         } finally {
             release();
@@ -138,6 +188,7 @@ public final class StrataConsumer implements AutoCloseable {
         try {
             ensureOpen();
             ensureSubscribed();
+            asyncCommits.runCompleted();
             wakeup.throwIfRequested();
             if (!session.isOpen()) {
                 rejoin(session.failure());
@@ -167,6 +218,7 @@ public final class StrataConsumer implements AutoCloseable {
             pendingPoll = null;
             // Assignments pushed before these records arrived (a partition's records never precede its grant).
             adoptPushedAssignments();
+            asyncCommits.runCompleted();
             List<ConsumerRecord> records = new ArrayList<>();
             for (ConsumedRecord r : response.getRecords().getRecordsList()) {
                 TopicPartition tp = new TopicPartition(r.getTopic(), r.getPartition());
@@ -203,6 +255,83 @@ public final class StrataConsumer implements AutoCloseable {
             if (!owned.isEmpty()) {
                 commit(owned);
             }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Commits the position of every assigned partition (as {@link #commitSync()}) without waiting.
+     * Failures are only logged; use {@link #commitAsync(OffsetCommitCallback)} to hear of them.
+     */
+    public void commitAsync() {
+        commitAsync(null);
+    }
+
+    /**
+     * Commits the position of every assigned partition without waiting; {@code callback} (may be
+     * null) runs on this thread inside a later {@code poll}, commit or {@code close}.
+     */
+    public void commitAsync(OffsetCommitCallback callback) {
+        acquire();
+        try {
+            ensureOpen();
+            ensureSubscribed();
+            commitAsync(member.ownedPositions(), callback);
+        } finally {
+            release();
+        }
+    }
+
+    /** Commits the given offsets (next offset to consume per partition) without waiting; see {@link #commitAsync(OffsetCommitCallback)}. */
+    public void commitAsync(Map<TopicPartition, Long> offsets, OffsetCommitCallback callback) {
+        acquire();
+        try {
+            ensureOpen();
+            ensureSubscribed();
+            asyncCommits.runCompleted();
+            Map<TopicPartition, Long> copy = Map.copyOf(offsets);
+            if (copy.isEmpty()) {
+                if (callback != null) {
+                    callback.onComplete(copy, null);
+                }
+                return;
+            }
+            CompletableFuture<SubscribeResponse> answer = session.request(
+                    SubscribeRequest.newBuilder().setCommit(commitOf(copy)));
+            answer.whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.debug("async commit of {} for group '{}' failed: {}", copy.keySet(), config.group(), e.toString());
+                }
+            });
+            asyncCommits.track(answer, copy, callback);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Stops returning records of {@code partitions} from {@link #poll} until they are resumed; they
+     * stay assigned (no rebalance), and their positions stay where they are.
+     *
+     * @throws IllegalStateException when a partition is not assigned to this consumer
+     */
+    public void pause(Collection<TopicPartition> partitions) {
+        pauseOrResume(partitions, true);
+    }
+
+    /** Returns records of paused {@code partitions} again from the next {@link #poll}. */
+    public void resume(Collection<TopicPartition> partitions) {
+        pauseOrResume(partitions, false);
+    }
+
+    /** The assigned partitions that are paused now. */
+    public Set<TopicPartition> paused() {
+        acquire();
+        try {
+            Set<TopicPartition> out = new java.util.TreeSet<>(paused);
+            out.retainAll(assignment());
+            return java.util.Collections.unmodifiableSet(out);
         } finally {
             release();
         }
@@ -288,8 +417,11 @@ public final class StrataConsumer implements AutoCloseable {
         return member.current().groupEpoch();
     }
 
-    /** The subscribed topics. */
+    /** The subscribed topics; with a pattern subscription, the topics of the current assignment. */
     public List<String> subscription() {
+        if (subscriptionPattern != null) {
+            return assignment().stream().map(TopicPartition::topic).distinct().sorted().toList();
+        }
         return subscription;
     }
 
@@ -318,6 +450,7 @@ public final class StrataConsumer implements AutoCloseable {
                 return;
             }
             if (session != null) {
+                asyncCommits.awaitInFlight(timeout.toMillis()); // their callbacks run before leaving
                 leaveQuietly(timeout); // the rebalance listener may still commit
             }
             closed = true;
@@ -329,16 +462,21 @@ public final class StrataConsumer implements AutoCloseable {
 
     private void join() {
         member.reset();
+        paused.clear();
         pendingPoll = null;
         session = SubscribeSession.open(stub, member::push);
         Join.Builder join = Join.newBuilder()
                 .setGroup(config.group())
-                .addAllTopics(subscription)
                 .setAutoOffsetReset(config.autoOffsetReset().toProto())
                 .setClientId(config.clientId())
                 .setSessionTimeoutMs((int) config.sessionTimeout().toMillis())
                 .setAssignor(config.assignor())
                 .setConfirmRevocations(true);
+        if (subscriptionPattern != null) {
+            join.setTopicPattern(subscriptionPattern.pattern());
+        } else {
+            join.addAllTopics(subscription);
+        }
         CompletableFuture<SubscribeResponse> joined = session.request(SubscribeRequest.newBuilder().setJoin(join));
         try {
             SubscribeResponse response = await(joined, config.requestTimeout().toMillis(), "join");
@@ -381,11 +519,44 @@ public final class StrataConsumer implements AutoCloseable {
     }
 
     private void commit(Map<TopicPartition, Long> offsets) {
+        asyncCommits.runCompleted();
+        await(session.request(SubscribeRequest.newBuilder().setCommit(commitOf(offsets))),
+                config.requestTimeout().toMillis(), "commit");
+        asyncCommits.runCompleted(); // answers come in order: earlier async commits are done
+    }
+
+    private static Commit.Builder commitOf(Map<TopicPartition, Long> offsets) {
         Commit.Builder commit = Commit.newBuilder();
         offsets.forEach((tp, offset) -> commit.addOffsets(TopicPartitionOffset.newBuilder()
                 .setTopic(tp.topic()).setPartition(tp.partition()).setOffset(offset)));
-        await(session.request(SubscribeRequest.newBuilder().setCommit(commit)),
-                config.requestTimeout().toMillis(), "commit");
+        return commit;
+    }
+
+    private void pauseOrResume(Collection<TopicPartition> partitions, boolean pause) {
+        acquire();
+        try {
+            ensureOpen();
+            ensureSubscribed();
+            Set<TopicPartition> assigned = assignment();
+            PauseResume.Builder request = PauseResume.newBuilder();
+            for (TopicPartition tp : partitions) {
+                if (!assigned.contains(tp)) {
+                    throw new IllegalStateException("cannot " + (pause ? "pause " : "resume ") + tp
+                            + ": it is not assigned to this consumer; assigned: " + assigned);
+                }
+                request.addPartitions(tp.toProto());
+            }
+            SubscribeRequest.Builder b = SubscribeRequest.newBuilder();
+            await(session.request(pause ? b.setPause(request) : b.setResume(request)), config.requestTimeout().toMillis(),
+                    pause ? "pause" : "resume");
+            if (pause) {
+                paused.addAll(partitions);
+            } else {
+                paused.removeAll(partitions);
+            }
+        } finally {
+            release();
+        }
     }
 
     private void seekAll(Collection<TopicPartition> partitions, Function<Seek.Builder, Seek.Builder> target,

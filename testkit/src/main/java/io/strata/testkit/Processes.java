@@ -1,4 +1,4 @@
-package io.strata.helm;
+package io.strata.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a short-lived command to completion and collects its output: helm, node, npm, client scripts. */
-final class Processes {
+/**
+ * Runs a short-lived command to completion and collects its output: helm, node, npm, python, client
+ * scripts. Stateless and thread-safe.
+ */
+public final class Processes {
     /** How a command ended. */
-    record Result(int exit, String stdout, String stderr) {
+    public record Result(int exit, String stdout, String stderr) {
     }
 
     private Processes() {
@@ -24,7 +27,7 @@ final class Processes {
      * @param env   the whole environment of the command, or null to inherit this JVM's
      * @param stdin written to the command's stdin, or null for none
      */
-    static Result run(List<String> command, Map<String, String> env, String stdin, Path dir, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> env, String stdin, Path dir, Duration timeout) {
         try {
             Path out = Files.createTempFile(dir, "stdout", ".txt");
             Path err = Files.createTempFile(dir, "stderr", ".txt");
