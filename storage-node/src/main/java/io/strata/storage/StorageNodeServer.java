@@ -3,6 +3,7 @@ package io.strata.storage;
 import io.strata.common.error.StrataException;
 import io.strata.common.metadata.MetadataClient;
 import io.strata.common.net.Channels;
+import io.strata.common.metrics.ServiceMetrics;
 import io.strata.common.net.HostPort;
 import io.strata.common.net.NodeChannels;
 import io.strata.storage.replication.IsrManager;
@@ -11,10 +12,13 @@ import io.strata.common.server.GrpcServer;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.ControlledShutdownRequest;
 import io.strata.proto.internal.HeartbeatRequest;
+import io.strata.proto.internal.PartitionHighWatermark;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.storage.api.StorageApiService;
 import io.strata.storage.log.LogManager;
 import io.strata.storage.membership.ControlledShutdown;
+import io.strata.storage.metrics.StorageMetrics;
+import io.strata.storage.partition.PartitionReplica;
 import io.strata.storage.partition.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
@@ -37,10 +41,14 @@ public final class StorageNodeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StorageNodeServer.class);
 
     private static final long FAILED_HEARTBEAT_RETRY_MS = 500;
+    /** How often replica states (log sizes, lag, leaderships) are re-read into gauges. */
+    private static final long METRICS_REFRESH_MS = 2_000;
 
     private final StorageConfig config;
     private final ReplicaManager replicas;
-    private final NodeChannels peers = new NodeChannels();
+    private final ServiceMetrics serviceMetrics;
+    private final StorageMetrics metrics;
+    private final NodeChannels peers;
     private final ScheduledExecutorService replication = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "replica-fetcher");
         t.setDaemon(true);
@@ -59,18 +67,24 @@ public final class StorageNodeServer implements AutoCloseable {
 
     public StorageNodeServer(StorageConfig config) {
         this.config = config;
+        this.serviceMetrics = new ServiceMetrics("storage", Integer.toString(config.nodeId()), config.metrics());
+        this.peers = new NodeChannels(serviceMetrics.grpc().clientInterceptor());
         this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes(),
                 new LogManager(config.logSettings(), System::currentTimeMillis),
                 new ReplicaFetcher(config.nodeId(), peers, replication));
+        this.metrics = new StorageMetrics(serviceMetrics, replicas::all);
     }
 
     public StorageNodeServer start() {
+        serviceMetrics.start();
         server = new GrpcServer("storage node " + config.nodeId(), config.bind(),
                 Channels.MAX_INBOUND_MESSAGE_BYTES,
-                List.of(new StorageApiService(replicas, config.maxReadBytes()))).start();
+                List.of(new StorageApiService(replicas, config.maxReadBytes(), metrics)),
+                List.of(serviceMetrics.grpc().serverInterceptor())).start();
         HostPort advertised = config.advertised() != null ? config.advertised()
                 : new HostPort(config.bind().host(), server.port());
-        metadata = new MetadataClient(config.metadata(), config.registerTimeout());
+        metadata = new MetadataClient(config.metadata(), config.registerTimeout(),
+                serviceMetrics.grpc().clientInterceptor());
         registration = RegisterNodeRequest.newBuilder()
                 .setId(config.nodeId()).setAddress(advertised.toString()).setRack(config.rack())
                 .setIncarnation(System.currentTimeMillis()).build();
@@ -83,11 +97,12 @@ public final class StorageNodeServer implements AutoCloseable {
         startHeartbeats(registration);
         // ISR changes make blocking metadata calls: their own thread, never the fetch loops'.
         IsrManager isr = new IsrManager(config.nodeId(), metadata, replicas::all, config.replicaLagMaxMs(),
-                replicas::isLive);
+                replicas::isLive, metrics::isrChanged);
         isrChecks.scheduleWithFixedDelay(isr::check, config.replicaLagMaxMs() / 4, config.replicaLagMaxMs() / 4,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         isrChecks.scheduleWithFixedDelay(this::checkpointHighWatermarks, config.hwCheckpointIntervalMs(),
                 config.hwCheckpointIntervalMs(), TimeUnit.MILLISECONDS);
+        isrChecks.scheduleWithFixedDelay(this::refreshMetrics, 0, METRICS_REFRESH_MS, TimeUnit.MILLISECONDS);
         watch = metadata.watch(replicas::apply);
         log.info("storage node {} registered as {} (data in {})", config.nodeId(), advertised, config.dataDir());
         return this;
@@ -99,14 +114,15 @@ public final class StorageNodeServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        HeartbeatRequest beat = HeartbeatRequest.newBuilder().setNodeId(registration.getId())
-                .setIncarnation(registration.getIncarnation()).build();
+        HeartbeatRequest.Builder beat = HeartbeatRequest.newBuilder().setNodeId(registration.getId())
+                .setIncarnation(registration.getIncarnation());
         heartbeats.execute(new Runnable() {
             @Override
             public void run() {
                 long nextMs = FAILED_HEARTBEAT_RETRY_MS;
                 try {
-                    nextMs = metadata.call(stub -> stub.heartbeat(beat)).getHeartbeatIntervalMs();
+                    HeartbeatRequest request = withHighWatermarks(beat);
+                    nextMs = metadata.call(stub -> stub.heartbeat(request)).getHeartbeatIntervalMs();
                 } catch (StrataException e) {
                     if (e.reason() == ErrorReason.INVALID_ARGUMENT) {
                         log.warn("metadata service does not know node {} ({}); registering again",
@@ -123,6 +139,32 @@ public final class StorageNodeServer implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** The heartbeat, carrying the high watermark of every partition this node leads (for group lag). */
+    private HeartbeatRequest withHighWatermarks(HeartbeatRequest.Builder beat) {
+        beat.clearHighWatermarks();
+        for (PartitionReplica replica : replicas.all()) {
+            PartitionReplica.Role role = replica.role();
+            if (role.leader()) {
+                beat.addHighWatermarks(PartitionHighWatermark.newBuilder().setTopic(replica.topic())
+                        .setPartition(replica.partition()).setHighWatermark(role.hw().value()));
+            }
+        }
+        return beat.build();
+    }
+
+    private void refreshMetrics() {
+        try {
+            metrics.refresh();
+        } catch (RuntimeException e) {
+            log.warn("node {} could not refresh its metrics", config.nodeId(), e);
+        }
+    }
+
+    /** The Prometheus scrape URL, or empty when metrics are not served. */
+    public String metricsUrl() {
+        return serviceMetrics.url();
     }
 
     private void reRegister(RegisterNodeRequest registration) {
@@ -195,5 +237,6 @@ public final class StorageNodeServer implements AutoCloseable {
         if (metadata != null) {
             metadata.close();
         }
+        serviceMetrics.close();
     }
 }

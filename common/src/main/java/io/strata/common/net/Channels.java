@@ -1,5 +1,6 @@
 package io.strata.common.net;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +16,10 @@ public final class Channels {
     private Channels() {
     }
 
-    public static ManagedChannel open(HostPort address) {
+    /** A channel to {@code address}; every call on it passes {@code interceptors} (e.g. metrics). */
+    public static ManagedChannel open(HostPort address, ClientInterceptor... interceptors) {
         return NettyChannelBuilder.forAddress(address.host(), address.port())
+                .intercept(interceptors)
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)

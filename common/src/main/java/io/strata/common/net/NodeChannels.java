@@ -1,5 +1,6 @@
 package io.strata.common.net;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,9 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class NodeChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ClientInterceptor[] interceptors;
+
+    /** Channels whose every call passes {@code interceptors} (e.g. metrics). */
+    public NodeChannels(ClientInterceptor... interceptors) {
+        this.interceptors = interceptors.clone();
+    }
 
     public ManagedChannel get(String address) {
-        return channels.computeIfAbsent(address, a -> Channels.open(HostPort.parse(a)));
+        return channels.computeIfAbsent(address, a -> Channels.open(HostPort.parse(a), interceptors));
     }
 
     @Override

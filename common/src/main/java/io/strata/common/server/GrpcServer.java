@@ -2,6 +2,7 @@ package io.strata.common.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -29,6 +30,12 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services) {
+        this(name, bind, maxInboundMessageBytes, services, List.of());
+    }
+
+    /** A server whose every call also passes {@code interceptors} (metrics; later authentication). */
+    public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services,
+            List<ServerInterceptor> interceptors) {
         this.name = name;
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()))
                 .maxInboundMessageSize(maxInboundMessageBytes)
@@ -37,6 +44,7 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         services.forEach(builder::addService);
+        interceptors.forEach(builder::intercept);
         this.server = builder.build();
     }
 
