@@ -3,6 +3,7 @@ package io.strata.common.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
@@ -27,6 +28,7 @@ public final class ServiceMetrics implements AutoCloseable {
     private final MetricsSettings settings;
     private final String service;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final JvmHeapPressureMetrics heapPressure = new JvmHeapPressureMetrics();
     private final GrpcMetrics grpc;
     private final PartitionSeries partitions;
     private MetricsEndpoint endpoint;
@@ -37,6 +39,7 @@ public final class ServiceMetrics implements AutoCloseable {
         registry.config().commonTags("service", service, "node", node);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
+        heapPressure.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -89,6 +92,7 @@ public final class ServiceMetrics implements AutoCloseable {
             endpoint = null;
         }
         gc.close();
+        heapPressure.close();
         registry.close();
     }
 }

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * One metadata peer's Raft state and the cluster membership it has applied: role, term, commit
- * and applied index, apply latency, snapshot age, storage nodes by state, and leader elections
+ * and applied index, apply latency, snapshot age, storage nodes by state, partitions and offline
+ * partitions, and leader elections
  * (the Raft leader is the controller, so these are controller elections). Gauges read
  * {@link RaftView} at scrape time; apply latency and elections are recorded as they happen.
  * Thread-safe.
@@ -58,6 +59,11 @@ public final class RaftMetrics {
                     .description("Registered storage nodes by state, as this peer applied them")
                     .tag("state", stateLabel(state)).register(registry);
         }
+        Gauge.builder("strata.metadata.partitions", image, i -> partitions(i.get(), false))
+                .description("Partitions of every topic, as this peer applied them").register(registry);
+        Gauge.builder("strata.metadata.offline.partitions", image, i -> partitions(i.get(), true))
+                .description("Partitions with no leader (no live in-sync replica), as this peer applied them")
+                .register(registry);
         apply = Timer.builder("strata.metadata.apply").description("Time to apply one Raft entry to the state")
                 .serviceLevelObjectives(Duration.ofNanos(100_000), Duration.ofNanos(250_000),
                         Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
@@ -78,6 +84,21 @@ public final class RaftMetrics {
 
     private static double count(MetadataImage image, NodeState state) {
         return image == null ? 0 : image.getNodesList().stream().filter(n -> n.getState() == state).count();
+    }
+
+    private static double partitions(MetadataImage image, boolean offlineOnly) {
+        if (image == null) {
+            return 0;
+        }
+        long n = 0;
+        for (var topic : image.getTopicsList()) {
+            for (var p : topic.getPartitionsList()) {
+                if (!offlineOnly || p.getLeader() < 0) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** One Raft entry took {@code nanos} to apply. */
