@@ -32,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * member, a real Prometheus scrapes them, a producer, a consumer group (which commits) and a bad
  * request make load, and then every panel's PromQL — with each dashboard variable set to a value
  * its own label_values() query finds — is run through Prometheus's query API. Each must parse
- * and return at least one series. Fails, rather than skips, when Prometheus is not installed.
+ * and return at least one series. Before that, a few values are checked against what the load
+ * did (records produced, committed offsets, server-side group lag). Fails, rather than skips,
+ * when Prometheus is not installed.
  */
 class DashboardQueriesTest {
     private static final String TOPIC = "orders";
@@ -64,8 +66,20 @@ class DashboardQueriesTest {
                     assertThrows(StrataClientException.class, () -> admin.describeTopic("no-such-topic"));
                     // Group series come from the metadata leader once it has heard the storage nodes' high
                     // watermarks; wait until Prometheus has scraped them and every target is up.
-                    awaitSeries(prometheus, "strata_group_lag_records{group=\"" + GROUP + "\"}");
                     awaitSeries(prometheus, "strata_storage_follower_lag_records");
+                    // The numbers are the cluster's: 300 of 400 records committed leaves a lag of 100,
+                    // computed by the metadata leader from the high watermarks in heartbeats.
+                    awaitValue(prometheus, "sum(strata_group_lag_records{group=\"" + GROUP + "\"})", 100);
+                    awaitValue(prometheus, "sum(strata_group_committed_offset{group=\"" + GROUP + "\"})", 300);
+                    awaitValue(prometheus, "max(strata_group_members{group=\"" + GROUP + "\"})", 1);
+                    awaitValue(prometheus, "sum(max by (partition) (strata_storage_high_watermark{topic=\"" + TOPIC
+                            + "\"}))", 400);
+                    double produced = value(prometheus, "sum(strata_storage_produced_records_total{topic=\"" + TOPIC
+                            + "\"})");
+                    assertTrue(produced >= 400, "leaders counted " + produced + " appended records, at least 400");
+                    double fetched = value(prometheus, "sum(strata_storage_fetched_records_total{topic=\"" + TOPIC
+                            + "\"})");
+                    assertTrue(fetched >= 300 + 2 * 400, "consumer and followers fetched " + fetched + " records");
                     Thread.sleep(3_000);  // a few more scrapes, so every rate() window has two samples
                     List<String> health = prometheus.targetHealth();
                     assertTrue(health.stream().allMatch(h -> h.contains("=up")), "every target scraped: " + health);
@@ -102,6 +116,29 @@ class DashboardQueriesTest {
             Thread.sleep(500);
         }
         fail("Prometheus has no series for " + promql + " after 60 s; targets: " + prometheus.targetHealth());
+    }
+
+    /** Waits until the single-series query {@code promql} equals {@code expected}. */
+    private static void awaitValue(PrometheusProcess prometheus, String promql, double expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        double last = Double.NaN;
+        while (System.nanoTime() < deadline) {
+            last = value(prometheus, promql);
+            if (last == expected) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        fail(promql + " is " + last + ", expected " + expected + " within 60 s");
+    }
+
+    /** The value of a query answering one series, NaN when it answers none. */
+    private static double value(PrometheusProcess prometheus, String promql) throws Exception {
+        List<?> result = results(prometheus.query(promql));
+        if (result.isEmpty()) {
+            return Double.NaN;
+        }
+        return Double.parseDouble(((JsonObject) result.get(0)).getAsJsonArray("value").get(1).getAsString());
     }
 
     private static List<?> results(JsonObject answer) {

@@ -35,7 +35,7 @@ final class MetricsEndpoint implements AutoCloseable {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
         } catch (IOException e) {
             throw new StrataException(ErrorReason.INVALID_ARGUMENT, "cannot serve metrics on " + host + ":" + port
-                    + " (" + e.getMessage() + "); choose another --metrics-port, 0 for any free port or -1 for none");
+                    + " (" + e.getMessage() + "); choose another --metrics-bind HOST:PORT, port 0 for any free one, or off");
         }
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "metrics-http-" + port);
