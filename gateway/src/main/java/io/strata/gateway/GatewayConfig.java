@@ -13,8 +13,9 @@ import java.util.List;
  * @param maxRequestBytes  largest request accepted from a client, in bytes. Default 16 MiB
  * @param requestTimeout   default time a produce or admin call may take, retries included. Default 30 s
  * @param fetchMaxBytes    default (and cap of) bytes one fetch or poll returns. Default 1 MiB default, 16 MiB cap
- * @param metrics          the Prometheus endpoint: port (default 9464; 0 any free port; -1 none) and
- *                         interface (default 0.0.0.0)
+ * @param metrics          the Prometheus endpoint ({@link MetricsSettings}): none by default here, since
+ *                         embedders run several services in one JVM; the launcher ({@code strata gateway})
+ *                         and the chart serve {@code 0.0.0.0:9464}
  */
 public record GatewayConfig(
         HostPort bind,
@@ -36,7 +37,7 @@ public record GatewayConfig(
 
     public static GatewayConfig of(HostPort bind, List<HostPort> metadata) {
         return new GatewayConfig(bind, metadata, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_REQUEST_TIMEOUT,
-                DEFAULT_FETCH_MAX_BYTES, MetricsSettings.defaults());
+                DEFAULT_FETCH_MAX_BYTES, MetricsSettings.disabled());
     }
 
     public GatewayConfig withMetrics(MetricsSettings settings) {

@@ -29,8 +29,9 @@ import java.util.List;
  * @param groupHeartbeatInterval how often consumer-group members heartbeat (at most a third of
  *                      their session timeout); a rebalance step waits for up to one interval.
  *                      Default: 1 s (Kafka: 5 s)
- * @param metrics       the Prometheus endpoint: port (default 9464; 0 any free port; -1 none), interface
- *                      (default 0.0.0.0) and per-partition series cap for group series (default 1000)
+ * @param metrics       the Prometheus endpoint ({@link MetricsSettings}): none by default here, since
+ *                      embedders run several peers in one JVM; the launcher ({@code strata metadata}) and
+ *                      the chart serve {@code 0.0.0.0:9464}. Per-partition series cap for group series 1000
  */
 public record MetadataConfig(
         String peerId,
@@ -106,7 +107,7 @@ public record MetadataConfig(
                 .map(Peer::apiAddress).orElse(new HostPort("127.0.0.1", 9420));
         return new MetadataConfig(peerId, peers, api, dataDir, "strata", DEFAULT_SNAPSHOT_EVERY, DEFAULT_CALL_TIMEOUT,
                 DEFAULT_LOG_SEGMENT_BYTES, DEFAULT_NODE_LEASE, true, DEFAULT_GROUP_HEARTBEAT_INTERVAL,
-                MetricsSettings.defaults());
+                MetricsSettings.disabled());
     }
 
     public MetadataConfig withApiBind(HostPort bind) {

@@ -31,8 +31,9 @@ import java.util.List;
  *                         {@code <dataDir>/replication-offset-checkpoint} (also on a clean stop), so a
  *                         restarted node serves what was committed at once (Kafka's
  *                         replica.high.watermark.checkpoint.interval.ms). Default 5 s
- * @param metrics          the Prometheus endpoint: port (default 9464; 0 any free port; -1 none), interface
- *                         (default 0.0.0.0) and per-partition series cap (default 1000 partitions)
+ * @param metrics          the Prometheus endpoint ({@link MetricsSettings}): none by default here, since
+ *                         embedders run several services in one JVM; the launcher ({@code strata storage})
+ *                         and the chart serve {@code 0.0.0.0:9464}. Per-partition series cap 1000 partitions
  */
 public record StorageConfig(
         int nodeId,
@@ -74,7 +75,7 @@ public record StorageConfig(
         return new StorageConfig(nodeId, bind, null, "", dataDir, metadata, DEFAULT_MAX_BATCH_BYTES,
                 DEFAULT_MAX_READ_BYTES, DEFAULT_REGISTER_TIMEOUT, LogManager.Settings.defaults(),
                 DEFAULT_REPLICA_LAG_MAX_MS, Duration.ofMillis(DEFAULT_CONTROLLED_SHUTDOWN_TIMEOUT_MS), DEFAULT_HW_CHECKPOINT_INTERVAL_MS,
-                MetricsSettings.defaults());
+                MetricsSettings.disabled());
     }
 
     public StorageConfig withReplicaLagMaxMs(long ms) {

@@ -3,12 +3,14 @@ package io.strata.common.metrics;
 import io.strata.common.error.Errors;
 
 /**
- * How a service exposes its metrics; every service config carries one.
+ * How a service exposes its metrics; every service config carries one. The config records'
+ * factories ({@code of}) use {@link #disabled()}, since tests and embedders run several services
+ * in one JVM; the launchers ({@code strata metadata|storage|gateway}) default to {@link #defaults()}.
  *
  * @param port                  TCP port of the Prometheus endpoint ({@code http://HOST:PORT/metrics}).
- *                              {@value #DEFAULT_PORT} by default (the port the Helm chart scrapes);
- *                              0 picks a free port; {@value #DISABLED} serves nothing (meters are still
- *                              kept, so turning it on needs no other change)
+ *                              {@value #DEFAULT_PORT} in {@link #defaults()} (the port the Helm chart
+ *                              scrapes); 0 picks a free port; {@value #DISABLED} serves nothing (meters
+ *                              are still kept, so turning it on needs no other change)
  * @param host                  interface the endpoint listens on. Default {@code 0.0.0.0} (Prometheus
  *                              scrapes from another host); dev and tests use {@code 127.0.0.1}
  * @param partitionSeriesLimit  at most this many partitions per service get series of their own
@@ -38,7 +40,7 @@ public record MetricsSettings(int port, String host, int partitionSeriesLimit) {
         return new MetricsSettings(DEFAULT_PORT, DEFAULT_HOST, DEFAULT_PARTITION_SERIES_LIMIT);
     }
 
-    /** No HTTP endpoint (meters are still recorded); what embedded clusters use unless asked. */
+    /** No HTTP endpoint (meters are still recorded): the config records' default, for embedding. */
     public static MetricsSettings disabled() {
         return new MetricsSettings(DISABLED, DEFAULT_HOST, DEFAULT_PARTITION_SERIES_LIMIT);
     }
