@@ -12,6 +12,7 @@ one option per line, # starts a comment). They live in the ConfigMap; only what 
 --data-dir=/var/lib/strata/metadata
 --snapshot-every={{ int64 .Values.metadata.snapshotEvery }}
 --node-lease-ms={{ int64 .Values.metadata.nodeLeaseMs }}
+{{ include "strata.args.metrics" . }}
 {{- range .Values.metadata.extraArgs }}
 {{ . }}
 {{- end }}
@@ -24,6 +25,7 @@ one option per line, # starts a comment). They live in the ConfigMap; only what 
 --data-dir=/var/lib/strata/data
 --max-batch-bytes={{ int64 .Values.storage.maxBatchBytes }}
 --replica-lag-max-ms={{ int64 .Values.storage.replicaLagMaxMs }}
+{{ include "strata.args.metrics" . }}
 {{- range .Values.storage.extraArgs }}
 {{ . }}
 {{- end }}
@@ -33,7 +35,14 @@ one option per line, # starts a comment). They live in the ConfigMap; only what 
 # strata gateway: the public API on every interface
 --bind=0.0.0.0:{{ .Values.gateway.port }}
 --metadata={{ include "strata.metadataApis" . }}
+{{ include "strata.args.metrics" . }}
 {{- range .Values.gateway.extraArgs }}
 {{ . }}
 {{- end }}
+{{- end -}}
+
+{{- define "strata.args.metrics" -}}
+# Prometheus metrics at /metrics on every interface (the ServiceMonitor scrapes the port named metrics)
+--metrics-bind=0.0.0.0:{{ .Values.metrics.port }}
+--metrics-partition-limit={{ int64 .Values.metrics.partitionSeriesLimit }}
 {{- end -}}

@@ -1,6 +1,9 @@
 package io.strata.gateway;
 
+import io.grpc.ClientInterceptor;
 import io.strata.common.metadata.MetadataClient;
+import io.strata.common.metrics.ServiceMetrics;
+import io.strata.gateway.metrics.GatewayMetrics;
 import io.strata.common.net.HostPort;
 import io.strata.common.server.GrpcServer;
 import io.strata.gateway.admin.AdminService;
@@ -42,17 +45,21 @@ public final class GatewayServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private ServiceMetrics serviceMetrics;
 
     public GatewayServer(GatewayConfig config) {
         this.config = config;
     }
 
     public GatewayServer start() {
-        metadata = new MetadataClient(config.metadata(), config.requestTimeout());
+        serviceMetrics = new ServiceMetrics("gateway", config.bind().toString(), config.metrics()).start();
+        GatewayMetrics metrics = new GatewayMetrics(serviceMetrics);
+        ClientInterceptor clientMetrics = serviceMetrics.grpc().clientInterceptor();
+        metadata = new MetadataClient(config.metadata(), config.requestTimeout(), clientMetrics);
         MetadataCache cache = new MetadataCache(metadata);
         watch = metadata.watch(cache::update);
-        channels = new NodeChannels();
-        router = new PartitionRouter(cache, channels);
+        channels = new NodeChannels(clientMetrics);
+        router = new PartitionRouter(cache, channels, metrics::retried);
         PartitionReader reader = new PartitionReader(router, config.requestTimeout());
         GroupOffsets offsets = new GroupOffsets(metadata, cache);
         coordinator = new CoordinatorLink(metadata, () -> address().toString());
@@ -62,6 +69,7 @@ public final class GatewayServer implements AutoCloseable {
                 new ProducerService(new ProduceHandler(cache, router, config.requestTimeout()), produceSlowPath),
                 consumer,
                 new AdminService(metadata, cache, offsets, reader)),
+                List.of(serviceMetrics.grpc().serverInterceptor()),
                 // producing does not block (see ProducerService); consumer sessions and admin calls
                 // wait on the metadata service, so they keep gRPC's pool
                 Set.of(ProducerGrpc.SERVICE_NAME));
@@ -119,5 +127,13 @@ public final class GatewayServer implements AutoCloseable {
             metadata.close();
         }
         produceSlowPath.shutdown();
+        if (serviceMetrics != null) {
+            serviceMetrics.close();
+        }
+    }
+
+    /** The Prometheus scrape URL, or empty when metrics are not served. */
+    public String metricsUrl() {
+        return serviceMetrics.url();
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.metadata;
 
 import io.strata.common.error.Errors;
+import io.strata.common.metrics.MetricsSettings;
 import io.strata.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,9 @@ import java.util.List;
  * @param groupHeartbeatInterval how often consumer-group members heartbeat (at most a third of
  *                      their session timeout); a rebalance step waits for up to one interval.
  *                      Default: 1 s (Kafka: 5 s)
+ * @param metrics       the Prometheus endpoint ({@link MetricsSettings}): none by default here, since
+ *                      embedders run several peers in one JVM; the launcher ({@code strata metadata}) and
+ *                      the chart serve {@code 0.0.0.0:9464}. Per-partition series cap for group series 1000
  */
 public record MetadataConfig(
         String peerId,
@@ -40,7 +44,8 @@ public record MetadataConfig(
         long logSegmentBytes,
         Duration nodeLease,
         boolean autoPreferredLeaderElection,
-        Duration groupHeartbeatInterval) {
+        Duration groupHeartbeatInterval,
+        MetricsSettings metrics) {
 
     /** One member of the metadata Raft group. */
     public record Peer(String id, HostPort raftAddress, HostPort apiAddress) {
@@ -101,39 +106,45 @@ public record MetadataConfig(
         HostPort api = peers.stream().filter(p -> p.id().equals(peerId)).findFirst()
                 .map(Peer::apiAddress).orElse(new HostPort("127.0.0.1", 9420));
         return new MetadataConfig(peerId, peers, api, dataDir, "strata", DEFAULT_SNAPSHOT_EVERY, DEFAULT_CALL_TIMEOUT,
-                DEFAULT_LOG_SEGMENT_BYTES, DEFAULT_NODE_LEASE, true, DEFAULT_GROUP_HEARTBEAT_INTERVAL);
+                DEFAULT_LOG_SEGMENT_BYTES, DEFAULT_NODE_LEASE, true, DEFAULT_GROUP_HEARTBEAT_INTERVAL,
+                MetricsSettings.disabled());
     }
 
     public MetadataConfig withApiBind(HostPort bind) {
         return new MetadataConfig(peerId, peers, bind, dataDir, clusterName, snapshotEvery, callTimeout,
                 logSegmentBytes, nodeLease, autoPreferredLeaderElection,
-                groupHeartbeatInterval);
+                groupHeartbeatInterval, metrics);
     }
 
     public MetadataConfig withSnapshotEvery(long entries) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, entries, callTimeout,
                 logSegmentBytes, nodeLease, autoPreferredLeaderElection,
-                groupHeartbeatInterval);
+                groupHeartbeatInterval, metrics);
     }
 
     public MetadataConfig withLogSegmentBytes(long bytes) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
-                bytes, nodeLease, autoPreferredLeaderElection, groupHeartbeatInterval);
+                bytes, nodeLease, autoPreferredLeaderElection, groupHeartbeatInterval, metrics);
     }
 
     public MetadataConfig withNodeLease(Duration lease) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
-                logSegmentBytes, lease, autoPreferredLeaderElection, groupHeartbeatInterval);
+                logSegmentBytes, lease, autoPreferredLeaderElection, groupHeartbeatInterval, metrics);
     }
 
     public MetadataConfig withAutoPreferredLeaderElection(boolean enabled) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
-                logSegmentBytes, nodeLease, enabled, groupHeartbeatInterval);
+                logSegmentBytes, nodeLease, enabled, groupHeartbeatInterval, metrics);
     }
 
     public MetadataConfig withGroupHeartbeatInterval(Duration interval) {
         return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
-                logSegmentBytes, nodeLease, autoPreferredLeaderElection, interval);
+                logSegmentBytes, nodeLease, autoPreferredLeaderElection, interval, metrics);
+    }
+
+    public MetadataConfig withMetrics(MetricsSettings settings) {
+        return new MetadataConfig(peerId, peers, apiBind, dataDir, clusterName, snapshotEvery, callTimeout,
+                logSegmentBytes, nodeLease, autoPreferredLeaderElection, groupHeartbeatInterval, settings);
     }
 
     public Peer self() {

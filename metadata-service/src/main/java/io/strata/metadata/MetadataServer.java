@@ -1,11 +1,15 @@
 package io.strata.metadata;
 
+import io.strata.common.metrics.ServiceMetrics;
 import io.strata.common.net.Channels;
 import io.strata.common.server.GrpcServer;
 import io.strata.metadata.api.MetadataApiService;
 import io.strata.metadata.api.RaftCommands;
 import io.strata.metadata.controller.NodeLeaseController;
 import io.strata.metadata.groups.GroupCoordinator;
+import io.strata.metadata.metrics.GroupMetrics;
+import io.strata.metadata.metrics.HighWatermarks;
+import io.strata.metadata.metrics.RaftMetrics;
 import io.strata.metadata.state.MetadataStateMachine;
 import io.strata.metadata.watch.WatchHub;
 import io.strata.proto.MetadataPeerDescription;
@@ -16,6 +20,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -29,6 +35,8 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -42,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetadataServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetadataServer.class);
+    /** How often group members, offsets and lag are re-read into gauges. */
+    private static final long GROUP_METRICS_REFRESH_MS = 2_000;
 
     private final MetadataConfig config;
     private final WatchHub watchHub = new WatchHub();
@@ -52,6 +62,13 @@ public final class MetadataServer implements AutoCloseable {
     private NodeLeaseController controller;
     private GroupCoordinator groups;
     private GrpcServer api;
+    private final ServiceMetrics metrics;
+    private final HighWatermarks highWatermarks = new HighWatermarks();
+    private final ScheduledExecutorService metricsRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "metadata-metrics");
+        t.setDaemon(true);
+        return t;
+    });
 
     public MetadataServer(MetadataConfig config) {
         this.config = config;
@@ -60,10 +77,15 @@ public final class MetadataServer implements AutoCloseable {
                 .setId(p.id()).setAddress(p.raftAddress().toString()).build()).toList();
         UUID groupUuid = UUID.nameUUIDFromBytes(("strata-metadata:" + config.clusterName()).getBytes(StandardCharsets.UTF_8));
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(groupUuid), peers);
+        this.metrics = new ServiceMetrics("metadata", config.peerId(), config.metrics());
     }
 
     public MetadataServer start() {
         try {
+            metrics.start();
+            RaftMetrics raftMetrics = new RaftMetrics(metrics.registry(), new RaftState(), stateMachine::localImage);
+            GroupMetrics groupMetrics = new GroupMetrics(metrics.registry(), metrics.partitions(), highWatermarks);
+            stateMachine.onApplied(raftMetrics::applied);
             RaftProperties props = raftProperties();
             raftServer = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf(config.peerId()))
@@ -87,21 +109,94 @@ public final class MetadataServer implements AutoCloseable {
             groups = new GroupCoordinator(config.peerId(), config.groupHeartbeatInterval(), this::isReadyLeader,
                     stateMachine::group, stateMachine::groups, raft::submit, System::nanoTime);
             stateMachine.onLeaderChanged(() -> {
+                raftMetrics.leaderChanged();
                 controller.onLeaderChanged();
                 groups.onLeaderChanged();
             });
             controller.start();
             groups.start();
+            metricsRefresh.scheduleWithFixedDelay(() -> refreshGroupMetrics(groupMetrics), 0, GROUP_METRICS_REFRESH_MS,
+                    TimeUnit.MILLISECONDS);
             api = new GrpcServer("metadata " + config.peerId(), config.apiBind(), Channels.MAX_INBOUND_MESSAGE_BYTES,
                     List.of(new MetadataApiService(raft, RaftPeerId.valueOf(config.peerId()), stateMachine, watchHub,
                             controller, groups,
-                            config.autoPreferredLeaderElection(), this::describeQuorum))).start();
+                            config.autoPreferredLeaderElection(), this::describeQuorum, highWatermarks)),
+                    List.of(metrics.grpc().serverInterceptor())).start();
             log.info("metadata peer {} started: raft {} api port {}", config.peerId(),
                     config.self().raftAddress(), api.port());
             return this;
         } catch (IOException e) {
             close();
             throw new UncheckedIOException("metadata peer " + config.peerId() + " failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    private void refreshGroupMetrics(GroupMetrics groupMetrics) {
+        try {
+            boolean leader = isReadyLeader();
+            groupMetrics.refresh(leader, leader ? stateMachine.groups() : List.of(),
+                    leader ? stateMachine.committedOffsets() : List.of(), System.currentTimeMillis());
+        } catch (RuntimeException e) {
+            log.warn("metadata peer {} could not refresh its group metrics", config.peerId(), e);
+        }
+    }
+
+    /** The Prometheus scrape URL, or empty when metrics are not served. */
+    public String metricsUrl() {
+        return metrics.url();
+    }
+
+    /** This peer's Raft state as {@link RaftMetrics} reads it at scrape time. */
+    private final class RaftState implements RaftMetrics.RaftView {
+        private RaftServer.Division division() {
+            try {
+                return raftServer == null ? null : raftServer.getDivision(group.getGroupId());
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        @Override
+        public int role() {
+            RaftServer.Division d = division();
+            return d == null ? 0 : d.getInfo().isLeader() ? 2 : d.getInfo().isFollower() ? 1 : 0;
+        }
+
+        @Override
+        public long term() {
+            RaftServer.Division d = division();
+            return d == null ? 0 : d.getInfo().getCurrentTerm();
+        }
+
+        @Override
+        public long commitIndex() {
+            RaftServer.Division d = division();
+            return d == null ? 0 : d.getRaftLog().getLastCommittedIndex();
+        }
+
+        @Override
+        public long appliedIndex() {
+            return MetadataServer.this.appliedIndex();
+        }
+
+        @Override
+        public long snapshotIndex() {
+            SnapshotInfo s = stateMachine.getLatestSnapshot();
+            return s == null ? -1 : s.getIndex();
+        }
+
+        @Override
+        public double snapshotAgeSeconds() {
+            SnapshotInfo s = stateMachine.getLatestSnapshot();
+            if (!(s instanceof FileListSnapshotInfo files) || files.getFiles().isEmpty()) {
+                return Double.NaN;
+            }
+            try {
+                long written = java.nio.file.Files.getLastModifiedTime(files.getFiles().get(0).getPath()).toMillis();
+                return Math.max(0, System.currentTimeMillis() - written) / 1000.0;
+            } catch (IOException e) {
+                return Double.NaN;
+            }
         }
     }
 
@@ -207,6 +302,7 @@ public final class MetadataServer implements AutoCloseable {
 
     @Override
     public void close() {
+        metricsRefresh.shutdownNow();
         if (api != null) {
             api.close();
         }
@@ -227,5 +323,6 @@ public final class MetadataServer implements AutoCloseable {
             log.warn("metadata peer {} did not close cleanly", config.peerId(), e);
         }
         watchHub.close();
+        metrics.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.storage;
 
 import io.strata.common.error.Errors;
+import io.strata.common.metrics.MetricsSettings;
 import io.strata.common.net.HostPort;
 import io.strata.storage.log.LogManager;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ import java.util.List;
  *                         {@code <dataDir>/replication-offset-checkpoint} (also on a clean stop), so a
  *                         restarted node serves what was committed at once (Kafka's
  *                         replica.high.watermark.checkpoint.interval.ms). Default 5 s
+ * @param metrics          the Prometheus endpoint ({@link MetricsSettings}): none by default here, since
+ *                         embedders run several services in one JVM; the launcher ({@code strata storage})
+ *                         and the chart serve {@code 0.0.0.0:9464}. Per-partition series cap 1000 partitions
  */
 public record StorageConfig(
         int nodeId,
@@ -44,7 +48,8 @@ public record StorageConfig(
         LogManager.Settings logSettings,
         long replicaLagMaxMs,
         Duration controlledShutdownTimeout,
-        long hwCheckpointIntervalMs) {
+        long hwCheckpointIntervalMs,
+        MetricsSettings metrics) {
 
     public static final int DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
     public static final int DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -69,26 +74,33 @@ public record StorageConfig(
     public static StorageConfig of(int nodeId, HostPort bind, Path dataDir, List<HostPort> metadata) {
         return new StorageConfig(nodeId, bind, null, "", dataDir, metadata, DEFAULT_MAX_BATCH_BYTES,
                 DEFAULT_MAX_READ_BYTES, DEFAULT_REGISTER_TIMEOUT, LogManager.Settings.defaults(),
-                DEFAULT_REPLICA_LAG_MAX_MS, Duration.ofMillis(DEFAULT_CONTROLLED_SHUTDOWN_TIMEOUT_MS), DEFAULT_HW_CHECKPOINT_INTERVAL_MS);
+                DEFAULT_REPLICA_LAG_MAX_MS, Duration.ofMillis(DEFAULT_CONTROLLED_SHUTDOWN_TIMEOUT_MS), DEFAULT_HW_CHECKPOINT_INTERVAL_MS,
+                MetricsSettings.disabled());
     }
 
     public StorageConfig withReplicaLagMaxMs(long ms) {
         return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
-                registerTimeout, logSettings, ms, controlledShutdownTimeout, hwCheckpointIntervalMs);
+                registerTimeout, logSettings, ms, controlledShutdownTimeout, hwCheckpointIntervalMs, metrics);
     }
 
     public StorageConfig withControlledShutdownTimeout(Duration timeout) {
         return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
-                registerTimeout, logSettings, replicaLagMaxMs, timeout, hwCheckpointIntervalMs);
+                registerTimeout, logSettings, replicaLagMaxMs, timeout, hwCheckpointIntervalMs, metrics);
     }
 
     public StorageConfig withLogSettings(LogManager.Settings settings) {
         return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
-                registerTimeout, settings, replicaLagMaxMs, controlledShutdownTimeout, hwCheckpointIntervalMs);
+                registerTimeout, settings, replicaLagMaxMs, controlledShutdownTimeout, hwCheckpointIntervalMs, metrics);
     }
 
     public StorageConfig withHwCheckpointIntervalMs(long ms) {
         return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
-                registerTimeout, logSettings, replicaLagMaxMs, controlledShutdownTimeout, ms);
+                registerTimeout, logSettings, replicaLagMaxMs, controlledShutdownTimeout, ms, metrics);
+    }
+
+    public StorageConfig withMetrics(MetricsSettings settings) {
+        return new StorageConfig(nodeId, bind, advertised, rack, dataDir, metadata, maxBatchBytes, maxReadBytes,
+                registerTimeout, logSettings, replicaLagMaxMs, controlledShutdownTimeout, hwCheckpointIntervalMs,
+                settings);
     }
 }

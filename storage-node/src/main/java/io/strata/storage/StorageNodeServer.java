@@ -3,6 +3,7 @@ package io.strata.storage;
 import io.strata.common.error.StrataException;
 import io.strata.common.metadata.MetadataClient;
 import io.strata.common.net.Channels;
+import io.strata.common.metrics.ServiceMetrics;
 import io.strata.common.net.HostPort;
 import io.strata.common.net.NodeChannels;
 import io.strata.storage.replication.IsrManager;
@@ -11,11 +12,14 @@ import io.strata.common.server.GrpcServer;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.ControlledShutdownRequest;
 import io.strata.proto.internal.HeartbeatRequest;
+import io.strata.proto.internal.PartitionHighWatermark;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.storage.api.StorageApiService;
 import io.strata.storage.log.LogManager;
 import io.strata.storage.membership.ControlledShutdown;
+import io.strata.storage.metrics.StorageMetrics;
+import io.strata.storage.partition.PartitionReplica;
 import io.strata.storage.partition.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
@@ -39,11 +43,15 @@ public final class StorageNodeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StorageNodeServer.class);
 
     private static final long FAILED_HEARTBEAT_RETRY_MS = 500;
+    /** How often replica states (log sizes, lag, leaderships) are re-read into gauges. */
+    private static final long METRICS_REFRESH_MS = 2_000;
 
     private final StorageConfig config;
     private final ReplicaManager replicas;
+    private final ServiceMetrics serviceMetrics;
+    private final StorageMetrics metrics;
     /** Only the replica fetcher calls peers; its callbacks append to the page cache and never block. */
-    private final NodeChannels peers = new NodeChannels(true);
+    private final NodeChannels peers;
     private final ScheduledExecutorService replication = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "replica-fetcher");
         t.setDaemon(true);
@@ -62,21 +70,27 @@ public final class StorageNodeServer implements AutoCloseable {
 
     public StorageNodeServer(StorageConfig config) {
         this.config = config;
+        this.serviceMetrics = new ServiceMetrics("storage", Integer.toString(config.nodeId()), config.metrics());
+        this.peers = new NodeChannels(true, serviceMetrics.grpc().clientInterceptor());
         this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes(),
                 new LogManager(config.logSettings(), System::currentTimeMillis),
                 new ReplicaFetcher(config.nodeId(), peers, replication));
+        this.metrics = new StorageMetrics(serviceMetrics, replicas::all);
     }
 
     public StorageNodeServer start() {
+        serviceMetrics.start();
         server = new GrpcServer("storage node " + config.nodeId(), config.bind(),
                 Channels.MAX_INBOUND_MESSAGE_BYTES,
-                List.of(new StorageApiService(replicas, config.maxReadBytes())),
+                List.of(new StorageApiService(replicas, config.maxReadBytes(), metrics)),
+                List.of(serviceMetrics.grpc().serverInterceptor()),
                 // every StorageNode handler is non-blocking: appends write to the page cache and
                 // wait for fsync and replication through futures
                 Set.of(StorageNodeGrpc.SERVICE_NAME)).start();
         HostPort advertised = config.advertised() != null ? config.advertised()
                 : new HostPort(config.bind().host(), server.port());
-        metadata = new MetadataClient(config.metadata(), config.registerTimeout());
+        metadata = new MetadataClient(config.metadata(), config.registerTimeout(),
+                serviceMetrics.grpc().clientInterceptor());
         registration = RegisterNodeRequest.newBuilder()
                 .setId(config.nodeId()).setAddress(advertised.toString()).setRack(config.rack())
                 .setIncarnation(System.currentTimeMillis()).build();
@@ -89,11 +103,12 @@ public final class StorageNodeServer implements AutoCloseable {
         startHeartbeats(registration);
         // ISR changes make blocking metadata calls: their own thread, never the fetch loops'.
         IsrManager isr = new IsrManager(config.nodeId(), metadata, replicas::all, config.replicaLagMaxMs(),
-                replicas::isLive);
+                replicas::isLive, metrics::isrChanged);
         isrChecks.scheduleWithFixedDelay(isr::check, config.replicaLagMaxMs() / 4, config.replicaLagMaxMs() / 4,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
         isrChecks.scheduleWithFixedDelay(this::checkpointHighWatermarks, config.hwCheckpointIntervalMs(),
                 config.hwCheckpointIntervalMs(), TimeUnit.MILLISECONDS);
+        isrChecks.scheduleWithFixedDelay(this::refreshMetrics, 0, METRICS_REFRESH_MS, TimeUnit.MILLISECONDS);
         watch = metadata.watch(replicas::apply);
         log.info("storage node {} registered as {} (data in {})", config.nodeId(), advertised, config.dataDir());
         return this;
@@ -105,14 +120,15 @@ public final class StorageNodeServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        HeartbeatRequest beat = HeartbeatRequest.newBuilder().setNodeId(registration.getId())
-                .setIncarnation(registration.getIncarnation()).build();
+        HeartbeatRequest.Builder beat = HeartbeatRequest.newBuilder().setNodeId(registration.getId())
+                .setIncarnation(registration.getIncarnation());
         heartbeats.execute(new Runnable() {
             @Override
             public void run() {
                 long nextMs = FAILED_HEARTBEAT_RETRY_MS;
                 try {
-                    nextMs = metadata.call(stub -> stub.heartbeat(beat)).getHeartbeatIntervalMs();
+                    HeartbeatRequest request = withHighWatermarks(beat);
+                    nextMs = metadata.call(stub -> stub.heartbeat(request)).getHeartbeatIntervalMs();
                 } catch (StrataException e) {
                     if (e.reason() == ErrorReason.INVALID_ARGUMENT) {
                         log.warn("metadata service does not know node {} ({}); registering again",
@@ -129,6 +145,32 @@ public final class StorageNodeServer implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** The heartbeat, carrying the high watermark of every partition this node leads (for group lag). */
+    private HeartbeatRequest withHighWatermarks(HeartbeatRequest.Builder beat) {
+        beat.clearHighWatermarks();
+        for (PartitionReplica replica : replicas.all()) {
+            PartitionReplica.Role role = replica.role();
+            if (role.leader()) {
+                beat.addHighWatermarks(PartitionHighWatermark.newBuilder().setTopic(replica.topic())
+                        .setPartition(replica.partition()).setHighWatermark(role.hw().value()));
+            }
+        }
+        return beat.build();
+    }
+
+    private void refreshMetrics() {
+        try {
+            metrics.refresh();
+        } catch (RuntimeException e) {
+            log.warn("node {} could not refresh its metrics", config.nodeId(), e);
+        }
+    }
+
+    /** The Prometheus scrape URL, or empty when metrics are not served. */
+    public String metricsUrl() {
+        return serviceMetrics.url();
     }
 
     private void reRegister(RegisterNodeRequest registration) {
@@ -201,5 +243,6 @@ public final class StorageNodeServer implements AutoCloseable {
         if (metadata != null) {
             metadata.close();
         }
+        serviceMetrics.close();
     }
 }

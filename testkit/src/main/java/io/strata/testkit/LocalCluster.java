@@ -1,5 +1,6 @@
 package io.strata.testkit;
 
+import io.strata.common.metrics.MetricsSettings;
 import io.strata.common.net.FreePorts;
 import io.strata.common.net.HostPort;
 import io.strata.gateway.GatewayConfig;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ports: with {@code basePort} 0 every port is ephemeral; otherwise the fixed dev layout
  * is used: gateway {@code base + i}, metadata Raft {@code base+10+i}, metadata API
- * {@code base+20+i}, storage {@code base+30+i}.
+ * {@code base+20+i}, storage {@code base+30+i}; with metrics on, each member serves
+ * {@code /metrics} on gateway {@code base+40+i}, metadata {@code base+50+i}, storage
+ * {@code base+60+i} (ephemeral ports when {@code basePort} is 0).
  *
  * <p>Data layout under the data directory: {@code metadata-m<i>/}, {@code storage-<i>/}.
  * Not thread-safe: drive it from one thread.
@@ -54,22 +57,33 @@ public final class LocalCluster implements AutoCloseable {
             int api = ports != null ? ports[next++] : b.basePort + 20 + i + 1;
             peers.add(new MetadataConfig.Peer("m" + (i + 1), new HostPort(b.host, raft), new HostPort(b.host, api)));
         }
-        for (MetadataConfig.Peer p : peers) {
-            metadataConfigs.add(MetadataConfig.of(p.id(), peers, dataDir.resolve("metadata-" + p.id())));
+        for (int i = 0; i < peers.size(); i++) {
+            MetadataConfig.Peer p = peers.get(i);
+            metadataConfigs.add(MetadataConfig.of(p.id(), peers, dataDir.resolve("metadata-" + p.id()))
+                    .withMetrics(metricsSettings(b, 50 + i + 1)));
         }
         List<HostPort> metadataApis = peers.stream().map(MetadataConfig.Peer::apiAddress).toList();
         for (int i = 0; i < b.storageNodes; i++) {
             int port = ports != null ? ports[next++] : b.basePort + 30 + i + 1;
             storageConfigs.add(b.storageConfig.apply(StorageConfig.of(i + 1, new HostPort(b.host, port),
-                    dataDir.resolve("storage-" + (i + 1)), metadataApis)));
+                    dataDir.resolve("storage-" + (i + 1)), metadataApis).withMetrics(metricsSettings(b, 60 + i + 1))));
         }
         for (int i = 0; i < b.gateways; i++) {
             int port = ports != null ? ports[next++] : b.basePort + i;
-            gatewayConfigs.add(GatewayConfig.of(new HostPort(b.host, port), metadataApis));
+            gatewayConfigs.add(GatewayConfig.of(new HostPort(b.host, port), metadataApis)
+                    .withMetrics(metricsSettings(b, 40 + i)));
         }
         metadata = new MetadataServer[b.metadataPeers];
         storage = new StorageNodeServer[b.storageNodes];
         gateways = new GatewayServer[b.gateways];
+    }
+
+    /** Metrics on loopback at the member's dev-layout port (offset from the base), or none. */
+    private static MetricsSettings metricsSettings(Builder b, int offset) {
+        if (!b.metrics) {
+            return MetricsSettings.disabled();
+        }
+        return MetricsSettings.on(b.host, b.basePort == 0 ? 0 : b.basePort + offset);
     }
 
     public static Builder builder() {
@@ -85,6 +99,13 @@ public final class LocalCluster implements AutoCloseable {
         private int basePort;
         private String host = "127.0.0.1";
         private java.util.function.UnaryOperator<StorageConfig> storageConfig = c -> c;
+        private boolean metrics;
+
+        /** Every member serves Prometheus metrics at {@code /metrics} (default: off, meters are still kept). */
+        public Builder metrics(boolean on) {
+            this.metrics = on;
+            return this;
+        }
 
         public Builder metadataPeers(int n) {
             this.metadataPeers = n;
@@ -239,6 +260,30 @@ public final class LocalCluster implements AutoCloseable {
 
     public StorageNodeServer storageNode(int i) {
         return storage[i];
+    }
+
+    /**
+     * The scrape URL of every running member that serves metrics, by member name
+     * ({@code metadata-m1}, {@code storage-1}, {@code gateway-0}), in start order.
+     */
+    public java.util.Map<String, String> metricsUrls() {
+        java.util.Map<String, String> urls = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < metadata.length; i++) {
+            if (metadata[i] != null && !metadata[i].metricsUrl().isEmpty()) {
+                urls.put("metadata-" + metadata[i].peerId(), metadata[i].metricsUrl());
+            }
+        }
+        for (int i = 0; i < storage.length; i++) {
+            if (storage[i] != null && !storage[i].metricsUrl().isEmpty()) {
+                urls.put("storage-" + storage[i].nodeId(), storage[i].metricsUrl());
+            }
+        }
+        for (int i = 0; i < gateways.length; i++) {
+            if (gateways[i] != null && !gateways[i].metricsUrl().isEmpty()) {
+                urls.put("gateway-" + i, gateways[i].metricsUrl());
+            }
+        }
+        return urls;
     }
 
     public Path dataDir() {

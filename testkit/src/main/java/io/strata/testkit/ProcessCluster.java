@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
+    /**
+     * Members serve no metrics: the launcher's fixed default port would clash on one host, and an
+     * ephemeral one would be one more bind racing the ports picked in advance for later members.
+     */
+    private static final String NO_METRICS = "off";
 
     /** One member: its name, the arguments after the launcher, and its process when running. */
     private static final class Member {
@@ -80,18 +85,19 @@ public final class ProcessCluster implements AutoCloseable {
         String metadataList = String.join(",", metadataApis.stream().map(HostPort::toString).toList());
         for (int i = 1; i <= metadataPeers; i++) {
             metadata.add(new Member("metadata-m" + i, List.of("metadata", "--id", "m" + i, "--peers", peers.toString(),
-                    "--data-dir", dataDir.resolve("metadata-m" + i).toString()), metadataApis.get(i - 1).port()));
+                    "--data-dir", dataDir.resolve("metadata-m" + i).toString(), "--metrics-bind", NO_METRICS),
+                    metadataApis.get(i - 1).port()));
         }
         for (int i = 1; i <= storageNodes; i++) {
             int port = ports[next++];
             storage.add(new Member("storage-" + i, List.of("storage", "--node-id", Integer.toString(i),
                     "--bind", "127.0.0.1:" + port, "--metadata", metadataList,
-                    "--data-dir", dataDir.resolve("storage-" + i).toString()), port));
+                    "--data-dir", dataDir.resolve("storage-" + i).toString(), "--metrics-bind", NO_METRICS), port));
         }
         for (int i = 1; i <= gatewayCount; i++) {
             int port = ports[next++];
             gateways.add(new Member("gateway-" + i, List.of("gateway", "--bind", "127.0.0.1:" + port,
-                    "--metadata", metadataList), port));
+                    "--metadata", metadataList, "--metrics-bind", NO_METRICS), port));
         }
     }
 

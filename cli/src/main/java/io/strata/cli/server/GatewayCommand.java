@@ -16,9 +16,13 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--metadata", required = true, description = "Metadata API addresses, HOST:PORT comma-separated.")
     String metadata;
 
+    @picocli.CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @Override
     public Integer call() {
-        GatewayConfig config = GatewayConfig.of(HostPort.parse(bind), HostPort.parseList(metadata));
+        GatewayConfig config = GatewayConfig.of(HostPort.parse(bind), HostPort.parseList(metadata))
+                .withMetrics(metrics.settings());
         return ServerRunner.runUntilStopped(new GatewayServer(config).start());
     }
 }

@@ -37,10 +37,13 @@ public final class MetadataCommand implements Callable<Integer> {
             + "third of their session timeout); a rebalance step waits up to this long (default: 1000).")
     Long groupHeartbeatMs;
 
+    @picocli.CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @Override
     public Integer call() {
         MetadataConfig config = MetadataConfig.of(id, MetadataConfig.parsePeers(peers), dataDir)
-                .withSnapshotEvery(snapshotEvery);
+                .withSnapshotEvery(snapshotEvery).withMetrics(metrics.settings());
         if (nodeLeaseMs != null) {
             config = config.withNodeLease(java.time.Duration.ofMillis(nodeLeaseMs));
         }

@@ -44,13 +44,16 @@ public final class StorageCommand implements Callable<Integer> {
                     + "before stopping; 0 skips it (default: ${DEFAULT-VALUE}).")
     long controlledShutdownTimeoutMs;
 
+    @picocli.CommandLine.Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @Override
     public Integer call() {
         StorageConfig defaults = StorageConfig.of(nodeId, HostPort.parse(bind), dataDir, HostPort.parseList(metadata));
         StorageConfig config = new StorageConfig(nodeId, defaults.bind(),
                 advertised == null ? null : HostPort.parse(advertised), rack, dataDir, defaults.metadata(),
                 maxBatchBytes, defaults.maxReadBytes(), defaults.registerTimeout(), defaults.logSettings(), replicaLagMaxMs,
-                Duration.ofMillis(controlledShutdownTimeoutMs), defaults.hwCheckpointIntervalMs());
+                Duration.ofMillis(controlledShutdownTimeoutMs), defaults.hwCheckpointIntervalMs(), metrics.settings());
         return ServerRunner.runUntilStopped(new StorageNodeServer(config).start());
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.common.metadata;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -48,14 +49,15 @@ public final class MetadataClient implements AutoCloseable {
     });
     private volatile boolean closed;
 
-    public MetadataClient(List<HostPort> addresses, Duration callTimeout) {
+    /** A client whose every call passes {@code interceptors} (e.g. metrics). */
+    public MetadataClient(List<HostPort> addresses, Duration callTimeout, ClientInterceptor... interceptors) {
         if (addresses.isEmpty()) {
             throw Errors.invalid("no metadata service address configured");
         }
         this.addresses = List.copyOf(addresses);
         this.callTimeout = callTimeout;
         for (HostPort a : addresses) {
-            channels.add(Channels.open(a));
+            channels.add(Channels.open(a, interceptors));
         }
     }
 

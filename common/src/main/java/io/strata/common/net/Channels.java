@@ -1,5 +1,6 @@
 package io.strata.common.net;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
@@ -15,21 +16,23 @@ public final class Channels {
     private Channels() {
     }
 
-    public static ManagedChannel open(HostPort address) {
-        return builder(address).build();
+    /** A channel to {@code address}; every call on it passes {@code interceptors} (e.g. metrics). */
+    public static ManagedChannel open(HostPort address, ClientInterceptor... interceptors) {
+        return builder(address, interceptors).build();
     }
 
     /**
      * A channel whose call callbacks run on the transport threads instead of gRPC's pool: only
      * for callers whose callbacks never block, where the hand-off per message would cost more
-     * than the callback (storage nodes fetching from each other, gateways appending).
+     * than the callback (storage nodes fetching from each other).
      */
-    public static ManagedChannel openInline(HostPort address) {
-        return builder(address).directExecutor().build();
+    public static ManagedChannel openInline(HostPort address, ClientInterceptor... interceptors) {
+        return builder(address, interceptors).directExecutor().build();
     }
 
-    private static NettyChannelBuilder builder(HostPort address) {
+    private static NettyChannelBuilder builder(HostPort address, ClientInterceptor... interceptors) {
         return NettyChannelBuilder.forAddress(address.host(), address.port())
+                .intercept(interceptors)
                 .usePlaintext()
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS);

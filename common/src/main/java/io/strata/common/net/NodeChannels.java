@@ -1,5 +1,6 @@
 package io.strata.common.net;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,22 +12,27 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class NodeChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final boolean inlineCallbacks;
+    private final ClientInterceptor[] interceptors;
 
-    /** Channels whose callbacks run on gRPC's pool. */
-    public NodeChannels() {
-        this(false);
+    /** Channels whose every call passes {@code interceptors} (e.g. metrics); callbacks run on gRPC's pool. */
+    public NodeChannels(ClientInterceptor... interceptors) {
+        this(false, interceptors);
     }
 
     /**
      * @param inlineCallbacks run call callbacks on the transport threads ({@link Channels#openInline});
      *     only for users whose callbacks never block
+     * @param interceptors    every call passes these (e.g. metrics)
      */
-    public NodeChannels(boolean inlineCallbacks) {
+    public NodeChannels(boolean inlineCallbacks, ClientInterceptor... interceptors) {
         this.inlineCallbacks = inlineCallbacks;
+        this.interceptors = interceptors.clone();
     }
 
     public ManagedChannel get(String address) {
-        return channels.computeIfAbsent(address, a -> inlineCallbacks ? Channels.openInline(HostPort.parse(a)) : Channels.open(HostPort.parse(a)));
+        return channels.computeIfAbsent(address, a -> inlineCallbacks
+                ? Channels.openInline(HostPort.parse(a), interceptors)
+                : Channels.open(HostPort.parse(a), interceptors));
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.ServerInterceptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -35,17 +36,24 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services) {
-        this(name, bind, maxInboundMessageBytes, services, Set.of());
+        this(name, bind, maxInboundMessageBytes, services, List.of(), Set.of());
+    }
+
+    /** A server whose every call also passes {@code interceptors} (metrics; later authentication). */
+    public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services,
+                      List<ServerInterceptor> interceptors) {
+        this(name, bind, maxInboundMessageBytes, services, interceptors, Set.of());
     }
 
     /**
+     * @param interceptors   every call passes these (metrics; later authentication)
      * @param inlineServices names of services (e.g. {@code strata.internal.v1.StorageNode}) whose
      *     handlers never block: their calls run on the transport threads rather than being handed
      *     to gRPC's thread pool. On the hot paths that hand-off (a queue transfer and a thread
      *     wake-up per message) costs more CPU than the handler itself.
      */
     public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services,
-                      Set<String> inlineServices) {
+                      List<ServerInterceptor> interceptors, Set<String> inlineServices) {
         this.name = name;
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()))
                 .maxInboundMessageSize(maxInboundMessageBytes)
@@ -54,6 +62,7 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         services.forEach(builder::addService);
+        interceptors.forEach(builder::intercept);
         if (!inlineServices.isEmpty()) {
             builder.callExecutor(new ServerCallExecutorSupplier() {
                 @Override

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ public final class PartitionRouter implements AutoCloseable {
 
     private final MetadataCache cache;
     private final NodeChannels channels;
+    private final Consumer<String> retried;
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gateway-retry");
@@ -48,7 +50,9 @@ public final class PartitionRouter implements AutoCloseable {
         ListenableFuture<T> invoke(StorageNodeGrpc.StorageNodeFutureStub leader, PartitionRecord partition);
     }
 
-    public PartitionRouter(MetadataCache cache, NodeChannels channels) {
+    /** @param retried told the reason of every retry (metrics) */
+    public PartitionRouter(MetadataCache cache, NodeChannels channels, Consumer<String> retried) {
+        this.retried = retried;
         this.cache = cache;
         this.channels = channels;
         watchLeaderChanges();
@@ -98,6 +102,7 @@ public final class PartitionRouter implements AutoCloseable {
             @Override
             public void onFailure(Throwable t) {
                 if (sent.superseded().get()) {
+                    retried.accept("leader_moved");
                     retries.execute(() -> attempt(topic, partition, deadline, call, result));
                 } else {
                     retryOrFail(topic, partition, deadline, call, result, StrataException.from(t));
@@ -141,6 +146,7 @@ public final class PartitionRouter implements AutoCloseable {
             result.completeExceptionally(error);
             return;
         }
+        retried.accept(error.reason().name());
         CompletableFuture<Void> wake = cache.nextChange().copy();
         retries.schedule(() -> wake.complete(null), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
         wake.thenRunAsync(() -> attempt(topic, partition, deadline, call, result), retries);

@@ -42,6 +42,7 @@ import io.strata.proto.internal.ControlledShutdownRequest;
 import io.strata.proto.internal.ControlledShutdownResponse;
 import io.strata.proto.internal.CreatePartitionsCommand;
 import io.strata.proto.internal.ElectLeadersCommand;
+import io.strata.metadata.metrics.HighWatermarks;
 import io.strata.proto.internal.HeartbeatRequest;
 import io.strata.proto.internal.HeartbeatResponse;
 import io.strata.proto.internal.DescribeQuorumRequest;
@@ -92,10 +93,14 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
      * @param electPreferredOnRegister move leadership back to a node where it is the preferred replica when it
      *                                 (re)registers or rejoins the ISR
      */
+    /** Where heartbeats' high watermarks go, for group lag metrics. */
+    private final HighWatermarks highWatermarks;
+
     public MetadataApiService(RaftCommands raft, RaftPeerId self, MetadataStateMachine stateMachine,
                               WatchHub watchHub, NodeLeaseController controller, GroupCoordinator groups,
                               boolean electPreferredOnRegister,
-                              Supplier<DescribeQuorumResponse> quorum) {
+                              Supplier<DescribeQuorumResponse> quorum, HighWatermarks highWatermarks) {
+        this.highWatermarks = highWatermarks;
         this.raft = raft;
         this.self = self;
         this.stateMachine = stateMachine;
@@ -121,7 +126,11 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
 
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
-        RpcCalls.unary(observer, () -> controller.heartbeat(request));
+        RpcCalls.unary(observer, () -> {
+            HeartbeatResponse response = controller.heartbeat(request);
+            highWatermarks.report(request, System.currentTimeMillis());
+            return response;
+        });
     }
 
     @Override

@@ -492,6 +492,11 @@ public final class MetadataState implements AutoCloseable {
         return groups.committedOffsets(request);
     }
 
+    /** Every committed offset of every group (for metrics). */
+    public List<CommittedOffset> allCommittedOffsets() {
+        return store.offsets(null);
+    }
+
     /** Every group with members or committed offsets, by name. */
     public List<GroupListing> groups() {
         return groups.listings();

@@ -1,5 +1,6 @@
 package io.strata.storage.api;
 
+import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.Errors;
 import io.strata.common.error.RpcCalls;
@@ -18,6 +19,7 @@ import io.strata.proto.internal.ReadRequest;
 import io.strata.proto.internal.ReadResponse;
 import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.storage.partition.PartitionReplica;
+import io.strata.storage.metrics.StorageMetrics;
 import io.strata.storage.partition.ReplicaManager;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
@@ -36,14 +38,17 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
 
     private final ReplicaManager replicas;
     private final int maxReadBytes;
+    private final StorageMetrics metrics;
 
-    public StorageApiService(ReplicaManager replicas, int maxReadBytes) {
+    public StorageApiService(ReplicaManager replicas, int maxReadBytes, StorageMetrics metrics) {
         this.replicas = replicas;
         this.maxReadBytes = maxReadBytes;
+        this.metrics = metrics;
     }
 
     @Override
     public void append(AppendRequest request, StreamObserver<AppendResponse> observer) {
+        long start = System.nanoTime();
         RpcCalls.async(observer, () -> {
             PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
             PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
@@ -55,8 +60,12 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             ByteBuffer batches = ByteBuffer.wrap(request.getBatches().toByteArray());
             return replica.append(batches, all)
                     .orTimeout(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .thenApply(result -> AppendResponse.newBuilder()
-                            .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build());
+                    .thenApply(result -> {
+                        metrics.appended(replica, request.getAcks(), request.getBatches().size(), result.baseOffset(),
+                                result.lastOffset(), System.nanoTime() - start);
+                        return AppendResponse.newBuilder()
+                                .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build();
+                    });
         });
     }
 
@@ -88,12 +97,16 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
                     ? CompletableFuture.completedFuture(null)
                     : replica.logEndAfter(request.getFetchOffset()).copy()
                             .completeOnTimeout(null, request.getMaxWaitMs(), TimeUnit.MILLISECONDS);
-            return ready.thenApply(v -> ReplicaFetchResponse.newBuilder()
-                    .setBatches(plog.read(request.getFetchOffset(), request.getMaxBytes() <= 0 ? maxReadBytes
-                            : Math.min(request.getMaxBytes(), maxReadBytes), plog.logEndOffset()))
-                    .setHighWatermark(role.hw().value())
-                    .setLogStartOffset(plog.logStartOffset())
-                    .build());
+            return ready.thenApply(v -> {
+                ByteString batches = plog.read(request.getFetchOffset(), request.getMaxBytes() <= 0 ? maxReadBytes
+                        : Math.min(request.getMaxBytes(), maxReadBytes), plog.logEndOffset());
+                metrics.fetched(replica, batches);
+                return ReplicaFetchResponse.newBuilder()
+                        .setBatches(batches)
+                        .setHighWatermark(role.hw().value())
+                        .setLogStartOffset(plog.logStartOffset())
+                        .build();
+            });
         });
     }
 
@@ -115,8 +128,10 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
 
     private ReadResponse readNow(PartitionReplica replica, ReadRequest request) {
         int maxBytes = request.getMaxBytes() <= 0 ? maxReadBytes : Math.min(request.getMaxBytes(), maxReadBytes);
+        ByteString batches = replica.read(request.getOffset(), maxBytes);
+        metrics.fetched(replica, batches);
         return ReadResponse.newBuilder()
-                .setBatches(replica.read(request.getOffset(), maxBytes))
+                .setBatches(batches)
                 .setHighWatermark(replica.highWatermark())
                 .setLogStartOffset(replica.logStartOffset())
                 .build();

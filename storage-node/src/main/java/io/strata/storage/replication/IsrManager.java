@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntPredicate;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +35,15 @@ public final class IsrManager {
     private final long lagMaxMs;
     private final IntPredicate live;
     private final Set<PartitionReplica> pending = ConcurrentHashMap.newKeySet();
+    private final Consumer<Boolean> changed;
 
-    /** @param live whether a node is live (not fenced, not shutting down) in the latest metadata */
+    /**
+     * @param live    whether a node is live (not fenced, not shutting down) in the latest metadata
+     * @param changed told of every accepted ISR change: true when it grew, false when it shrank (metrics)
+     */
     public IsrManager(int nodeId, MetadataClient metadata, Supplier<Collection<PartitionReplica>> replicas,
-                      long lagMaxMs, IntPredicate live) {
+                      long lagMaxMs, IntPredicate live, Consumer<Boolean> changed) {
+        this.changed = changed;
         this.live = live;
         this.nodeId = nodeId;
         this.metadata = metadata;
@@ -74,6 +80,9 @@ public final class IsrManager {
                     .setPartitionEpoch(role.partitionEpoch()).addAllNewIsr(desired).build();
             PartitionRecord accepted = metadata.call(stub -> stub.alterPartition(request));
             log.info("{}-{}: ISR {} -> {}", replica.topic(), replica.partition(), role.hw().isr(), accepted.getIsrList());
+            if (accepted.getIsrCount() != role.hw().isr().size()) {
+                changed.accept(accepted.getIsrCount() > role.hw().isr().size());
+            }
             replica.applyPartitionRecord(accepted);
         } catch (StrataException e) {
             log.info("{}-{}: ISR change to {} refused: {}", replica.topic(), replica.partition(), desired, e.getMessage());
