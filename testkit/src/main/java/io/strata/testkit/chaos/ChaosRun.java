@@ -3,14 +3,11 @@ package io.strata.testkit.chaos;
 import io.grpc.ManagedChannel;
 import io.strata.common.net.Channels;
 import io.strata.testkit.ProcessCluster;
-import io.strata.testkit.checker.RunChecks;
 import io.strata.testkit.checker.RunSummary;
 import io.strata.testkit.fault.Fault;
 import io.strata.testkit.fault.Nemesis;
 import io.strata.testkit.history.History;
 import io.strata.testkit.history.Op;
-import io.strata.testkit.workload.HighWatermarkWatcher;
-import io.strata.testkit.workload.KeyedWriter;
 import io.strata.testkit.workload.ReplicatedTopic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,9 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One Jepsen-style run of the fault harness: starts a partitionable cluster of real processes
  * (3 metadata peers, storage nodes, 2 gateways), creates a replicated topic, runs the acks=all
- * {@link KeyedWriter} and the {@link HighWatermarkWatcher} while the {@link Nemesis} injects
- * faults — a fixed list, or random ones until a duration has passed — then heals, stops the load
- * and runs every checker ({@link RunChecks}).
+ * {@link Workload} (acks=all writers and a high-watermark watcher) while the {@link Nemesis}
+ * injects faults — a fixed list, or random ones until a duration has passed — then heals, stops
+ * the load and runs every checker.
  *
  * <p>Everything lands in {@code <outputRoot>/<name>-<time>/}: {@code history.log} (every
  * operation and fault), {@code faults.log} (inject and recover times only), {@code summary.txt}
@@ -94,8 +91,7 @@ public final class ChaosRun {
         Path dir = outputRoot.resolve(name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Random random = new Random(seed);
         RunSummary summary;
-        try (History history = new History(dir.resolve("history.log"));
-             ProcessCluster cluster = new ProcessCluster(launcher, dir, 3, storageNodes, 2, true).start()) {
+        try (ProcessCluster cluster = new ProcessCluster(launcher, dir, 3, storageNodes, 2, true).start()) {
             log.info("chaos run {} in {} (seed {})", name, dir, seed);
             ManagedChannel admin = Channels.open(cluster.gatewayAddress());
             try {
@@ -103,30 +99,26 @@ public final class ChaosRun {
             } finally {
                 Channels.close(admin);
             }
-            Nemesis nemesis = new Nemesis(cluster, history, TOPIC, random);
-            try (KeyedWriter writer = KeyedWriter.start(history, TOPIC, partitions, cluster.gatewayAddresses());
-                 HighWatermarkWatcher watcher = HighWatermarkWatcher.start(history, TOPIC, cluster.gatewayAddresses())) {
-                awaitProgress(cluster, writer, 300);
-                long end = System.currentTimeMillis() + randomFor.toMillis();
+            try (Workload load = Workload.start(cluster, TOPIC, partitions, dir.resolve("history.log"))) {
+                Nemesis nemesis = new Nemesis(cluster, load.history(), TOPIC, random);
+                load.awaitMoreAcked(300);
                 for (Fault f : schedule) {
                     nemesis.apply(f, holdMs);
-                    awaitProgress(cluster, writer, PROGRESS_AFTER_FAULT);
+                    load.awaitMoreAcked(PROGRESS_AFTER_FAULT);
                 }
                 Fault[] all = Fault.values();
+                long end = System.currentTimeMillis() + randomFor.toMillis();
                 while (System.currentTimeMillis() < end) {
                     nemesis.apply(all[random.nextInt(all.length)], 2_000 + random.nextInt((int) holdMs * 2));
-                    awaitProgress(cluster, writer, PROGRESS_AFTER_FAULT);
+                    load.awaitMoreAcked(PROGRESS_AFTER_FAULT);
                 }
-                writer.stop();
-                log.info("chaos run {}: writers stopped; {} records acknowledged, failures by reason {}", name,
-                        writer.acked(), writer.errors());
+                load.stop();
+                nemesis.awaitHealed();
+                summary = load.check(name);
+                writeFaultLog(dir, load.history().ops());
             }
-            nemesis.awaitHealed();
-            summary = RunChecks.check(name, cluster, history.ops(), TOPIC);
-            writeFaultLog(dir, history.ops());
             Files.writeString(dir.resolve("summary.txt"), summary.line() + System.lineSeparator()
                     + String.join(System.lineSeparator(), summary.problems()) + System.lineSeparator());
-            log.info("CHAOS {}", summary.line());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the results of " + name + " to " + dir, e);
         }
@@ -134,12 +126,6 @@ public final class ChaosRun {
             deleteMemberData(dir);
         }
         return summary;
-    }
-
-    private static void awaitProgress(ProcessCluster cluster, KeyedWriter writer, int more) {
-        int target = writer.acked() + more;
-        cluster.await(more + " more acknowledged records (the cluster serves writes again)", 180_000,
-                () -> writer.acked() >= target);
     }
 
     private static void writeFaultLog(Path dir, List<Op> ops) throws IOException {

@@ -76,7 +76,7 @@ public final class RunChecks {
     }
 
     /** The longest time any writer went between two acknowledgements, in ms. */
-    static long maxUnavailabilityMs(List<Op> history) {
+    public static long maxUnavailabilityMs(List<Op> history) {
         Map<String, Long> lastOk = new java.util.HashMap<>();
         long worst = 0;
         for (Op op : history) {
