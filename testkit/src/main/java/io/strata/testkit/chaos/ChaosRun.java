@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One Jepsen-style run of the fault harness: starts a partitionable cluster of real processes
  * (3 metadata peers, storage nodes, 2 gateways), creates a replicated topic, runs the acks=all
- * {@link Workload} (acks=all writers and a high-watermark watcher) while the {@link Nemesis}
+ * {@link Workload} (acks=all writers, a high-watermark watcher and a consumer group) while the {@link Nemesis}
  * injects faults — a fixed list, or random ones until a duration has passed — then heals, stops
  * the load and runs every checker.
  *
@@ -99,7 +99,7 @@ public final class ChaosRun {
             } finally {
                 Channels.close(admin);
             }
-            try (Workload load = Workload.start(cluster, TOPIC, partitions, dir.resolve("history.log"))) {
+            try (Workload load = Workload.startWithGroup(cluster, TOPIC, partitions, dir.resolve("history.log"))) {
                 Nemesis nemesis = new Nemesis(cluster, load.history(), TOPIC, random);
                 load.awaitMoreAcked(300);
                 for (Fault f : schedule) {

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * Runs every checker of the fault harness on a healed cluster once the writers stopped: reads the
  * topic back ({@link LogChecker}), checks the high watermarks seen ({@link HighWatermarkChecker}),
  * waits for the replicas to converge and compares them below the high watermark
- * ({@link ReplicaChecker}), and measures the longest time a writer went without an
+ * ({@link ReplicaChecker}), checks the consumer group when there was one ({@link GroupChecker}),
+ * and measures the longest time a writer went without an
  * acknowledgement. One set of checks for every fault test.
  */
 public final class RunChecks {
@@ -42,9 +43,18 @@ public final class RunChecks {
             regressions.stream().limit(5).forEach(r -> problems.add("high watermark went backwards: " + r));
             int divergentPartitions = divergentReplicas(cluster, gateway, record, problems);
             int ops = (int) history.stream().filter(o -> o.f().equals("produce") && o.type() == Op.Type.INVOKE).count();
+            String group = "";
+            int groupViolations = 0;
+            if (GroupChecker.present(history)) {
+                GroupChecker.Result g = GroupChecker.check(history);
+                group = "group: processed=" + g.consumed() + ", commits=" + g.commits() + ", unprocessed="
+                        + g.unprocessed() + ", commits backwards=" + g.backwards() + ", past consumed=" + g.pastConsumed();
+                groupViolations = g.violations();
+                problems.addAll(g.examples());
+            }
             return new RunSummary(name, ops, log.acked(), log.lost(), log.duplicated(), log.reordered(),
                     divergentPartitions + log.conflicts(), log.gaps(), regressions.size(),
-                    maxUnavailabilityMs(history) / 1000.0, problems);
+                    maxUnavailabilityMs(history) / 1000.0, group, groupViolations, problems);
         } finally {
             Channels.close(gateway);
         }

@@ -9,17 +9,21 @@ import java.util.Locale;
  * ({@code ops, acked, lost, duplicated, reordered, divergent, max unavailability (s)}) and the
  * problems behind it. {@code divergent} counts partitions whose replicas differ below the high
  * watermark plus offsets holding two different records; {@code gaps} (offsets not dense) and
- * {@code hwRegressions} (a high watermark seen going backwards) fail a run as well. Immutable.
+ * {@code hwRegressions} (a high watermark seen going backwards) fail a run as well, and so do the
+ * consumer group's {@code groupViolations} ({@link GroupChecker}); {@code group} describes the
+ * group's part (empty when the run had no consumer group). Immutable.
  */
 public record RunSummary(String name, int ops, int acked, int lost, int duplicated, int reordered, int divergent,
-                         int gaps, int hwRegressions, double maxUnavailabilitySeconds, List<String> problems) {
+                         int gaps, int hwRegressions, double maxUnavailabilitySeconds, String group,
+                         int groupViolations, List<String> problems) {
 
     /** The summary line; duplicates are allowed, and the line says so. */
     public String line() {
         return String.format(Locale.ROOT, "%s: ops=%d, acked=%d, lost=%d, duplicated=%d (allowed until idempotent "
                         + "producing exists), reordered=%d, divergent=%d, max unavailability=%.1f s%s", name, ops, acked,
                 lost, duplicated, reordered, divergent, maxUnavailabilitySeconds,
-                gaps + hwRegressions == 0 ? "" : ", gaps=" + gaps + ", hw regressions=" + hwRegressions);
+                gaps + hwRegressions == 0 ? "" : ", gaps=" + gaps + ", hw regressions=" + hwRegressions)
+                + (group.isEmpty() ? "" : "; " + group);
     }
 
     /** Why the run failed; empty when it passed. */
@@ -36,6 +40,9 @@ public record RunSummary(String name, int ops, int acked, int lost, int duplicat
         }
         if (gaps > 0) {
             out.add(gaps + " gaps in offsets");
+        }
+        if (groupViolations > 0) {
+            out.add(groupViolations + " consumer-group violations (" + group + ")");
         }
         if (hwRegressions > 0) {
             out.add(hwRegressions + " high watermarks observed going backwards");
