@@ -28,6 +28,7 @@ import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.testkit.ProcessCluster;
 import io.strata.testkit.chaos.Workload;
 import io.strata.testkit.checker.TopicReader;
+import io.strata.testkit.history.Op;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,6 +48,7 @@ class ReplicationFaultTest {
     /** Longer than the default node lease (2.5 s) with room to spare on a loaded machine. */
     private static final long PAUSE_MS = 6_000;
     private static final String STALE_VALUE = "sent to the old leader at its old epoch";
+    private static final String ACKS_1_VALUE = "acks=1 still works";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dataDir;
@@ -139,8 +141,12 @@ class ReplicationFaultTest {
                 assertEquals(ErrorReason.NOT_ENOUGH_REPLICAS, refused.reason(), refused.getMessage());
                 assertTrue(refused.getMessage().contains("min.insync.replicas is 2")
                         && refused.getMessage().contains("nothing was written"), refused.getMessage());
+                // In the history, so the checkers know who wrote it; recorded with an unknown outcome
+                // because acks=1 is acknowledged by the leader alone and promises no durability.
+                Op probe = load.history().invoke("probe", "produce", 0, List.of(""), List.of(ACKS_1_VALUE));
                 ProducerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .produce(write(Acks.ACKS_LEADER, "acks=1 still works"));
+                        .produce(write(Acks.ACKS_LEADER, ACKS_1_VALUE));
+                load.history().failed(probe, false, "acks=1: no durability promise");
 
                 cluster.startStorageNode(0);
                 cluster.startStorageNode(1);
