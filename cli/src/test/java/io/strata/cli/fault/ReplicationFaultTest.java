@@ -143,10 +143,10 @@ class ReplicationFaultTest {
                         && refused.getMessage().contains("nothing was written"), refused.getMessage());
                 // In the history, so the checkers know who wrote it; recorded with an unknown outcome
                 // because acks=1 is acknowledged by the leader alone and promises no durability.
-                Op probe = load.history().invoke("probe", "produce", 0, List.of(""), List.of(ACKS_1_VALUE));
+                Op acks1Probe = load.history().invoke("probe", "produce", 0, List.of(""), List.of(ACKS_1_VALUE));
                 ProducerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                         .produce(write(Acks.ACKS_LEADER, ACKS_1_VALUE));
-                load.history().failed(probe, false, "acks=1: no durability promise");
+                load.history().failed(acks1Probe, false, "acks=1: no durability promise");
 
                 cluster.startStorageNode(0);
                 cluster.startStorageNode(1);
