@@ -12,6 +12,7 @@ import io.strata.proto.internal.GetLocalStateRequest;
 import io.strata.proto.internal.LocalState;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.MetadataServiceGrpc;
+import io.strata.testkit.fault.ProxyNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A Strata cluster of real processes on loopback, one JVM per member, for fault tests: members
  * can be killed with SIGKILL, stopped with SIGTERM, paused with SIGSTOP and restarted on their
- * data. Each process runs the {@code strata} launcher with the same role arguments a deployment
+ * data, and a storage node of a partitionable cluster cut off the network ({@link ProxyNetwork}).
+ * Each process runs the {@code strata} launcher with the same role arguments a deployment
  * uses; its output goes to {@code <dataDir>/logs/<member>.log}.
  *
  * <p>The launcher is given as a command prefix (e.g. {@code java -cp CP io.strata.cli.Strata}),
@@ -49,7 +51,7 @@ public final class ProcessCluster implements AutoCloseable {
         final String name;
         final List<String> args;
         final int port;
-        Process process;
+        volatile Process process;
         long spawnedAtMs;
 
         Member(String name, List<String> args, int port) {
@@ -65,14 +67,29 @@ public final class ProcessCluster implements AutoCloseable {
     private final List<Member> storage = new ArrayList<>();
     private final List<Member> gateways = new ArrayList<>();
     private final List<HostPort> metadataApis = new ArrayList<>();
+    /** Proxies the members reach storage nodes and metadata APIs through; null when not partitionable. */
+    private final ProxyNetwork network;
+    /** Per storage node: its proxy's handle in {@link #network}. */
+    private final List<Integer> storageProxies = new ArrayList<>();
 
     /**
      * @param launcher command prefix that runs {@code strata}, e.g. {@code [java, -cp, CP, io.strata.cli.Strata]}
      */
     public ProcessCluster(List<String> launcher, Path dataDir, int metadataPeers, int storageNodes, int gatewayCount) {
+        this(launcher, dataDir, metadataPeers, storageNodes, gatewayCount, false);
+    }
+
+    /**
+     * @param partitionable whether members reach storage nodes and metadata APIs through a
+     *                      {@link ProxyNetwork}, so that {@link #isolateStorageNode} can cut one off
+     */
+    public ProcessCluster(List<String> launcher, Path dataDir, int metadataPeers, int storageNodes, int gatewayCount,
+                          boolean partitionable) {
         this.launcher = List.copyOf(launcher);
         this.dataDir = dataDir;
-        int[] ports = FreePorts.find(metadataPeers * 2 + storageNodes + gatewayCount);
+        this.network = partitionable ? new ProxyNetwork(this::memberPids) : null;
+        int[] ports = FreePorts.find(metadataPeers * 2 + storageNodes + gatewayCount
+                + (partitionable ? metadataPeers + storageNodes : 0));
         int next = 0;
         StringBuilder peers = new StringBuilder();
         for (int i = 1; i <= metadataPeers; i++) {
@@ -82,7 +99,16 @@ public final class ProcessCluster implements AutoCloseable {
                     .append("/127.0.0.1:").append(api);
             metadataApis.add(new HostPort("127.0.0.1", api));
         }
-        String metadataList = String.join(",", metadataApis.stream().map(HostPort::toString).toList());
+        List<String> reachable = new ArrayList<>();
+        for (int i = 0; i < metadataPeers; i++) {
+            int api = metadataApis.get(i).port();
+            int front = partitionable ? ports[next++] : api;
+            if (partitionable) {
+                network.add("metadata-m" + (i + 1), front, api);
+            }
+            reachable.add("127.0.0.1:" + front);
+        }
+        String metadataList = String.join(",", reachable);
         for (int i = 1; i <= metadataPeers; i++) {
             metadata.add(new Member("metadata-m" + i, List.of("metadata", "--id", "m" + i, "--peers", peers.toString(),
                     "--data-dir", dataDir.resolve("metadata-m" + i).toString(), "--metrics-bind", NO_METRICS),
@@ -90,9 +116,15 @@ public final class ProcessCluster implements AutoCloseable {
         }
         for (int i = 1; i <= storageNodes; i++) {
             int port = ports[next++];
-            storage.add(new Member("storage-" + i, List.of("storage", "--node-id", Integer.toString(i),
+            List<String> args = new ArrayList<>(List.of("storage", "--node-id", Integer.toString(i),
                     "--bind", "127.0.0.1:" + port, "--metadata", metadataList,
-                    "--data-dir", dataDir.resolve("storage-" + i).toString(), "--metrics-bind", NO_METRICS), port));
+                    "--data-dir", dataDir.resolve("storage-" + i).toString(), "--metrics-bind", NO_METRICS));
+            if (partitionable) {
+                int front = ports[next++];
+                storageProxies.add(network.add("storage-" + i, front, port));
+                args.addAll(List.of("--advertised", "127.0.0.1:" + front));
+            }
+            storage.add(new Member("storage-" + i, args, port));
         }
         for (int i = 1; i <= gatewayCount; i++) {
             int port = ports[next++];
@@ -208,6 +240,60 @@ public final class ProcessCluster implements AutoCloseable {
                 .anyMatch(n -> n.getId() == nodeId && n.getIncarnation() >= m.spawnedAtMs));
     }
 
+    /**
+     * Cuts storage node {@code index} off the network: nothing it sends reaches another member and
+     * nothing reaches it, until {@link #healPartitions}. Needs a partitionable cluster.
+     */
+    public void isolateStorageNode(int index) {
+        if (network == null) {
+            throw new IllegalStateException("this cluster was not started partitionable");
+        }
+        Member m = storage.get(index);
+        if (m.process == null) {
+            throw new IllegalStateException(m.name + " is not running");
+        }
+        network.isolate(storageProxies.get(index), m.process.pid());
+        log.info("isolated {} (pid {}) from the network", m.name, m.process.pid());
+    }
+
+    /** Ends every network partition; members reconnect. */
+    public void healPartitions() {
+        if (network != null) {
+            network.heal();
+            log.info("healed the network");
+        }
+    }
+
+    private List<Long> memberPids() {
+        List<Long> pids = new ArrayList<>();
+        for (List<Member> group : List.of(metadata, storage, gateways)) {
+            for (Member m : group) {
+                Process p = m.process;
+                if (p != null) {
+                    pids.add(p.pid());
+                }
+            }
+        }
+        return pids;
+    }
+
+    public int storageNodeCount() {
+        return storage.size();
+    }
+
+    public int metadataPeerCount() {
+        return metadata.size();
+    }
+
+    public int gatewayCount() {
+        return gateways.size();
+    }
+
+    /** Whether storage node {@code index} runs now (it may be paused). */
+    public boolean storageNodeRunning(int index) {
+        return storage.get(index).process != null;
+    }
+
     public void killMetadataPeer(int index) {
         kill(metadata.get(index));
     }
@@ -308,6 +394,11 @@ public final class ProcessCluster implements AutoCloseable {
         return new HostPort("127.0.0.1", gateways.get(0).port);
     }
 
+    /** Every gateway's address; a client may use any of them. */
+    public List<HostPort> gatewayAddresses() {
+        return gateways.stream().map(g -> new HostPort("127.0.0.1", g.port)).toList();
+    }
+
     public Path dataDir() {
         return dataDir;
     }
@@ -350,6 +441,9 @@ public final class ProcessCluster implements AutoCloseable {
     public void close() {
         for (List<Member> group : List.of(gateways, storage, metadata)) {
             group.forEach(ProcessCluster::kill);
+        }
+        if (network != null) {
+            network.close();
         }
     }
 }

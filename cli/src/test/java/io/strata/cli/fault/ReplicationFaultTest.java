@@ -1,8 +1,6 @@
 package io.strata.cli.fault;
 
-import static io.strata.cli.fault.FaultHarness.assertNothingLost;
-import static io.strata.cli.fault.FaultHarness.assertReplicasIdentical;
-import static io.strata.cli.fault.FaultHarness.awaitAcked;
+import static io.strata.cli.fault.FaultHarness.assertPassed;
 import static io.strata.cli.fault.FaultHarness.awaitFullIsr;
 import static io.strata.cli.fault.FaultHarness.partition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.strata.cli.fault.FaultHarness.Load;
 import io.strata.common.batch.Compression;
 import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.common.error.StrataException;
@@ -29,6 +26,9 @@ import io.strata.proto.internal.AppendResponse;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.testkit.ProcessCluster;
+import io.strata.testkit.chaos.Workload;
+import io.strata.testkit.checker.TopicReader;
+import io.strata.testkit.history.Op;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,6 +48,7 @@ class ReplicationFaultTest {
     /** Longer than the default node lease (2.5 s) with room to spare on a loaded machine. */
     private static final long PAUSE_MS = 6_000;
     private static final String STALE_VALUE = "sent to the old leader at its old epoch";
+    private static final String ACKS_1_VALUE = "acks=1 still works";
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dataDir;
@@ -62,10 +63,8 @@ class ReplicationFaultTest {
     void aPausedLeaderAcknowledgesNothingAfterLosingLeadershipAndCatchesUpOnReturn() throws Exception {
         try (ProcessCluster cluster = FaultHarness.startCluster(dataDir)) {
             ManagedChannel channel = Channels.open(cluster.gatewayAddress());
-            try {
-                FaultHarness.createTopic(channel);
-                Load load = Load.start(channel);
-                awaitAcked(cluster, load, 300);
+            try (Workload load = FaultHarness.startLoad(cluster)) {
+                load.awaitMoreAcked(300);
                 awaitFullIsr(cluster);
                 PartitionRecord before = partition(cluster, 0);
                 int paused = before.getLeader();
@@ -97,18 +96,18 @@ class ReplicationFaultTest {
                 assertTrue(reason == ErrorReason.NOT_LEADER || reason == ErrorReason.STALE_LEADER_EPOCH,
                         refused.getCause().toString());
                 Channels.close(direct);
-                awaitAcked(cluster, load, load.acked.size() + 300);
+                load.awaitMoreAcked(300);
                 awaitFullIsr(cluster);
                 load.stop();
 
                 String log = FaultHarness.memberLog(cluster, "storage-" + paused);
                 LoggerFactory.getLogger(ReplicationFaultTest.class).info("SIGSTOP of node {} for {} ms: the resumed "
                         + "node truncated a divergent suffix: {}; longest producer stall {} ms", paused, PAUSE_MS,
-                        log.contains("diverged from the leader"), load.longestStallMs());
-                assertNothingLost(channel, load, "SIGSTOP of a leader");
-                assertTrue(FaultHarness.readAll(channel).values().stream().noneMatch(STALE_VALUE::equals),
+                        log.contains("diverged from the leader"), load.maxUnavailabilityMsSince(0));
+                assertPassed(load, "SIGSTOP of a leader");
+                assertTrue(TopicReader.readAll(channel, FaultHarness.TOPIC, FaultHarness.PARTITIONS).records().stream()
+                        .noneMatch(r -> r.value().equals(STALE_VALUE)),
                         "the unacknowledged write to the old leader was truncated away");
-                assertReplicasIdentical(cluster, FaultHarness.describeTopic(channel));
             } finally {
                 Channels.close(channel);
             }
@@ -119,10 +118,8 @@ class ReplicationFaultTest {
     void withTwoOfThreeReplicasDownAcksAllFailsFastAndResumesWhenTheyReturn() throws Exception {
         try (ProcessCluster cluster = FaultHarness.startCluster(dataDir)) {
             ManagedChannel channel = Channels.open(cluster.gatewayAddress());
-            try {
-                FaultHarness.createTopic(channel);
-                Load load = Load.start(channel);
-                awaitAcked(cluster, load, 300);
+            try (Workload load = FaultHarness.startLoad(cluster)) {
+                load.awaitMoreAcked(300);
                 awaitFullIsr(cluster);
 
                 cluster.killStorageNode(0);
@@ -144,19 +141,22 @@ class ReplicationFaultTest {
                 assertEquals(ErrorReason.NOT_ENOUGH_REPLICAS, refused.reason(), refused.getMessage());
                 assertTrue(refused.getMessage().contains("min.insync.replicas is 2")
                         && refused.getMessage().contains("nothing was written"), refused.getMessage());
+                // In the history, so the checkers know who wrote it; recorded with an unknown outcome
+                // because acks=1 is acknowledged by the leader alone and promises no durability.
+                Op acks1Probe = load.history().invoke("probe", "produce", 0, List.of(""), List.of(ACKS_1_VALUE));
                 ProducerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .produce(write(Acks.ACKS_LEADER, "acks=1 still works"));
+                        .produce(write(Acks.ACKS_LEADER, ACKS_1_VALUE));
+                load.history().failed(acks1Probe, false, "acks=1: no durability promise");
 
-                int acked = load.acked.size();
                 cluster.startStorageNode(0);
                 cluster.startStorageNode(1);
                 awaitFullIsr(cluster);
-                awaitAcked(cluster, load, acked + 300);
+                load.awaitMoreAcked(300);
                 load.stop();
 
-                assertTrue(load.errors.containsKey("NOT_ENOUGH_REPLICAS"), "writers were refused: " + load.errors);
-                assertNothingLost(channel, load, "two of three replicas down");
-                assertReplicasIdentical(cluster, FaultHarness.describeTopic(channel));
+                assertTrue(load.writer().errors().containsKey("NOT_ENOUGH_REPLICAS"), "writers were refused: "
+                        + load.writer().errors());
+                assertPassed(load, "two of three replicas down");
             } finally {
                 Channels.close(channel);
             }
