@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.ManagedChannel;
 import io.strata.cli.perf.PerfCommand;
-import io.strata.common.net.Channels;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.DescribeTopicRequest;
@@ -16,21 +14,15 @@ import io.strata.proto.OffsetSpec;
 import io.strata.proto.PartitionOffset;
 import io.strata.proto.TopicDescription;
 import io.strata.proto.TopicPartitionOffset;
-import io.strata.testkit.LocalCluster;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code topics alter|add-partitions}, {@code cluster describe}, {@code consume --from-offset|
@@ -39,36 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * read back through the gateway, not only from what it prints.
  */
 @Timeout(180)
-class AdminAndPerfCommandsTest {
-    private static final AtomicInteger TOPICS = new AtomicInteger();
-
-    @TempDir
-    static Path dataDir;
-    private static LocalCluster cluster;
-    private static ManagedChannel channel;
-    private static String bootstrap;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder().metadataPeers(1).storageNodes(1).dataDir(dataDir).build().start();
-        bootstrap = cluster.gatewayAddress().toString();
-        channel = Channels.open(cluster.gatewayAddress());
-    }
-
-    @AfterAll
-    static void stop() {
-        Channels.close(channel);
-        cluster.close();
-    }
-
-    private static String newTopic(int partitions) {
-        String topic = "ap" + TOPICS.incrementAndGet();
-        CommandRun created = CommandRun.of(new TopicsCommand(), "create", topic, "--partitions",
-                Integer.toString(partitions), "--replication-factor", "1", "--bootstrap", bootstrap);
-        assertEquals(0, created.exitCode(), created.err());
-        return topic;
-    }
-
+class AdminAndPerfCommandsTest extends OneNodeClusterTest {
     private static TopicDescription describe(String topic) {
         return AdminGrpc.newBlockingStub(channel).describeTopic(DescribeTopicRequest.newBuilder().setName(topic).build());
     }

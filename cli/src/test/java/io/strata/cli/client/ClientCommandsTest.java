@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.ManagedChannel;
-import io.strata.common.net.Channels;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.ConsumedRecord;
 import io.strata.proto.ConsumerGrpc;
@@ -14,53 +12,22 @@ import io.strata.proto.DescribeTopicRequest;
 import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.FetchRequest;
 import io.strata.proto.TopicPartitionOffset;
-import io.strata.testkit.LocalCluster;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client commands end to end against a real one-node cluster (metadata peer, storage node and
  * gateway in this JVM, on 127.0.0.1): exit codes, what is printed, and what reached the log.
  */
 @Timeout(120)
-class ClientCommandsTest {
-    private static final AtomicInteger TOPICS = new AtomicInteger();
-
-    @TempDir
-    static Path dataDir;
-    private static LocalCluster cluster;
-    private static ManagedChannel channel;
-    private static String bootstrap;
-
-    @BeforeAll
-    static void start() {
-        cluster = LocalCluster.builder().metadataPeers(1).storageNodes(1).dataDir(dataDir).build().start();
-        bootstrap = cluster.gatewayAddress().toString();
-        channel = Channels.open(cluster.gatewayAddress());
-    }
-
-    @AfterAll
-    static void stop() {
-        Channels.close(channel);
-        cluster.close();
-    }
-
+class ClientCommandsTest extends OneNodeClusterTest {
     /** A new single-partition topic, so tests sharing the cluster do not see each other's records. */
     private static String newTopic() {
-        String topic = "t" + TOPICS.incrementAndGet();
-        CommandRun created = CommandRun.of(new TopicsCommand(), "create", topic, "--partitions", "1",
-                "--replication-factor", "1", "--bootstrap", bootstrap);
-        assertEquals(0, created.exitCode(), created.err());
-        return topic;
+        return newTopic(1);
     }
 
     private static CommandRun produce(String stdin, String... args) {

@@ -1,5 +1,6 @@
 package io.strata.cli.fault;
 
+import io.strata.testkit.workload.Threads;
 import io.strata.common.error.StrataException;
 import io.strata.common.metadata.MetadataClient;
 import io.strata.common.net.HostPort;
@@ -179,14 +180,7 @@ final class MetadataLoad implements AutoCloseable {
     /** Stops the writers, waiting for their calls in flight to finish. */
     @Override
     public void close() {
-        stop.set(true);
-        for (Thread t : threads) {
-            try {
-                t.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stopAndJoin(stop, threads);
         client.close();
     }
 }

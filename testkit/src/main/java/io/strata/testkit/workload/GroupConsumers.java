@@ -151,14 +151,7 @@ public final class GroupConsumers implements AutoCloseable {
     /** Stops every member (each leaves the group). */
     @Override
     public void close() {
-        stop.set(true);
-        for (Thread t : threads) {
-            try {
-                t.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stopAndJoin(stop, threads);
     }
 
     private static void sleep(long ms) {

@@ -133,14 +133,7 @@ public final class KeyedWriter implements AutoCloseable {
 
     /** Stops the writers, waiting for their requests in flight. */
     public void stop() {
-        stop.set(true);
-        for (Thread t : threads) {
-            try {
-                t.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Threads.stopAndJoin(stop, threads);
     }
 
     @Override
