@@ -24,12 +24,12 @@ public final class ClusterTable {
         sb.append("Controller: ").append(controller)
                 .append("  StorageNodes: ").append(cluster.getNodesCount()).append(" (").append(alive).append(" alive)")
                 .append("  MetadataPeers: ").append(cluster.getMetadataPeersCount()).append('\n');
-        Columns nodes = new Columns("NODE", "ADDRESS", "RACK", "STATE");
+        TextTable nodes = new TextTable("NODE", "ADDRESS", "RACK", "STATE");
         cluster.getNodesList().stream().sorted(Comparator.comparingInt(NodeDescription::getId))
                 .forEach(n -> nodes.row(Integer.toString(n.getId()), n.getAddress(),
                         n.getRack().isEmpty() ? "-" : n.getRack(), n.getState()));
         sb.append(nodes.render());
-        Columns peers = new Columns("METADATA-PEER", "ADDRESS", "ROLE");
+        TextTable peers = new TextTable("METADATA-PEER", "ADDRESS", "ROLE");
         cluster.getMetadataPeersList().stream().sorted(Comparator.comparing(MetadataPeerDescription::getId))
                 .forEach(p -> peers.row(p.getId(), p.getAddress(), p.getRole()));
         sb.append(peers.render());

@@ -19,7 +19,7 @@ final class GroupTable {
     }
 
     static String listing(List<GroupListing> groups) {
-        Columns table = new Columns("GROUP", "STATE", "MEMBERS");
+        TextTable table = new TextTable("GROUP", "STATE", "MEMBERS");
         groups.forEach(g -> table.row(g.getGroup(), g.getState(), Integer.toString(g.getMembers())));
         return table.render();
     }
@@ -35,7 +35,7 @@ final class GroupTable {
         if (g.getMembersCount() == 0) {
             sb.append("Members: (none)\n");
         } else {
-            Columns members = new Columns("MEMBER", "CLIENT", "GATEWAY", "EPOCH", "ASSIGNED", "REVOKING", "PENDING");
+            TextTable members = new TextTable("MEMBER", "CLIENT", "GATEWAY", "EPOCH", "ASSIGNED", "REVOKING", "PENDING");
             for (GroupMember m : g.getMembersList()) {
                 members.row(m.getMemberId(), orDash(m.getClientId()), orDash(m.getGateway()),
                         Integer.toString(m.getMemberEpoch()), partitions(m.getAssignmentList()),
@@ -46,7 +46,7 @@ final class GroupTable {
         if (g.getOffsetsCount() == 0) {
             sb.append("Offsets: (none committed)\n");
         } else {
-            Columns offsets = new Columns("TOPIC", "PARTITION", "COMMITTED", "HIGH-WATERMARK", "LAG", "METADATA");
+            TextTable offsets = new TextTable("TOPIC", "PARTITION", "COMMITTED", "HIGH-WATERMARK", "LAG", "METADATA");
             for (PartitionLag o : g.getOffsetsList()) {
                 offsets.row(o.getTopic(), Integer.toString(o.getPartition()), Long.toString(o.getCommitted()),
                         o.getHighWatermark() < 0 ? "?" : Long.toString(o.getHighWatermark()),
@@ -58,7 +58,7 @@ final class GroupTable {
     }
 
     static String offsets(String group, List<TopicPartitionOffset> offsets) {
-        Columns table = new Columns("GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
+        TextTable table = new TextTable("GROUP", "TOPIC", "PARTITION", "NEW-OFFSET");
         offsets.forEach(o -> table.row(group, o.getTopic(), Integer.toString(o.getPartition()),
                 Long.toString(o.getOffset())));
         return table.render();

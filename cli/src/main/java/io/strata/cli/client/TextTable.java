@@ -1,15 +1,29 @@
 package io.strata.cli.client;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
  * Plain-text tables as the client commands print them: left-aligned columns two spaces apart,
- * no trailing blanks, one line per row. Stateless and thread-safe.
+ * no trailing blanks, one line per row. Built row by row (a header, then one row per item) or
+ * rendered from ready rows. An instance is not thread-safe; build one per table.
  */
 final class TextTable {
+    private final List<String[]> rows = new ArrayList<>();
 
-    private TextTable() {
+    TextTable(String... header) {
+        rows.add(header);
+    }
+
+    TextTable row(String... cells) {
+        rows.add(cells);
+        return this;
+    }
+
+    /** The table, one line per row, each ending with a newline. */
+    String render() {
+        return render(rows);
     }
 
     /** {@code rows} (the header first) as aligned lines, each ending in a newline. */

@@ -25,7 +25,7 @@ public final class TopicTable {
                 .append("  Partitions: ").append(topic.getPartitionsCount())
                 .append("  ReplicationFactor: ").append(topic.getReplicationFactor())
                 .append('\n');
-        Columns table = new Columns(COLUMNS);
+        TextTable table = new TextTable(COLUMNS);
         topic.getPartitionsList().stream()
                 .sorted((a, b) -> Integer.compare(a.getPartition(), b.getPartition()))
                 .forEach(p -> table.row(row(p)));
