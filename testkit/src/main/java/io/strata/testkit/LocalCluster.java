@@ -1,6 +1,8 @@
 package io.strata.testkit;
 
+import io.grpc.ManagedChannel;
 import io.strata.common.metrics.MetricsSettings;
+import io.strata.common.net.Channels;
 import io.strata.common.net.FreePorts;
 import io.strata.common.net.HostPort;
 import io.strata.gateway.GatewayConfig;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     public static final int DEV_BASE_PORT = 9400;
-    private io.grpc.ManagedChannel gatewayChannel;
+    private ManagedChannel gatewayChannel;
 
     private final Path dataDir;
     private final List<MetadataConfig> metadataConfigs = new ArrayList<>();
@@ -239,9 +241,9 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** A channel to the first gateway, opened on first use and closed with the cluster. */
-    public synchronized io.grpc.ManagedChannel gatewayChannel() {
+    public synchronized ManagedChannel gatewayChannel() {
         if (gatewayChannel == null) {
-            gatewayChannel = io.strata.common.net.Channels.open(gatewayAddress());
+            gatewayChannel = Channels.open(gatewayAddress());
         }
         return gatewayChannel;
     }
@@ -321,7 +323,7 @@ public final class LocalCluster implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (gatewayChannel != null) {
-                io.strata.common.net.Channels.close(gatewayChannel);
+                Channels.close(gatewayChannel);
                 gatewayChannel = null;
             }
         }

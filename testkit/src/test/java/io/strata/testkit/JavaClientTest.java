@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
 import io.strata.client.Bootstrap;
+import io.strata.client.StrataChannels;
 import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
 import io.strata.client.admin.StrataAdmin;
@@ -17,13 +21,21 @@ import io.strata.client.producer.ProducerRecord;
 import io.strata.client.producer.RecordMetadata;
 import io.strata.client.producer.StrataProducer;
 import io.strata.proto.ErrorReason;
+import io.strata.proto.ProduceRequest;
+import io.strata.proto.ProduceResponse;
+import io.strata.proto.ProducerGrpc;
+import io.strata.proto.Record;
+import io.strata.proto.RecordPosition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,15 +113,15 @@ class JavaClientTest {
             admin.createTopic("streamed", 3, 2, Map.of());
         }
         int requests = 300;
-        io.grpc.ManagedChannel channel = io.strata.client.StrataChannels.open(bootstrap);
+        ManagedChannel channel = StrataChannels.open(bootstrap);
         try {
-            java.util.concurrent.LinkedBlockingQueue<io.strata.proto.ProduceResponse> answers =
-                    new java.util.concurrent.LinkedBlockingQueue<>();
+            LinkedBlockingQueue<ProduceResponse> answers =
+                    new LinkedBlockingQueue<>();
             CompletableFuture<Void> done = new CompletableFuture<>();
-            io.grpc.stub.StreamObserver<io.strata.proto.ProduceRequest> stream = io.strata.proto.ProducerGrpc
-                    .newStub(channel).produceStream(new io.grpc.stub.StreamObserver<>() {
+            StreamObserver<ProduceRequest> stream = ProducerGrpc
+                    .newStub(channel).produceStream(new StreamObserver<>() {
                         @Override
-                        public void onNext(io.strata.proto.ProduceResponse r) {
+                        public void onNext(ProduceResponse r) {
                             answers.add(r);
                         }
 
@@ -124,19 +136,19 @@ class JavaClientTest {
                         }
                     });
             for (int i = 0; i < requests; i++) { // all sent before any answer is awaited
-                stream.onNext(io.strata.proto.ProduceRequest.newBuilder().setTopic("streamed").setPartition(i % 3)
-                        .setRequestId(i).addRecords(io.strata.proto.Record.newBuilder()
-                                .setValue(com.google.protobuf.ByteString.copyFromUtf8(Integer.toString(i)))).build());
+                stream.onNext(ProduceRequest.newBuilder().setTopic("streamed").setPartition(i % 3)
+                        .setRequestId(i).addRecords(Record.newBuilder()
+                                .setValue(ByteString.copyFromUtf8(Integer.toString(i)))).build());
             }
             stream.onCompleted();
-            done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            done.get(60, TimeUnit.SECONDS);
             assertEquals(requests, answers.size());
             long[] lastOffset = {-1, -1, -1};
-            List<io.strata.proto.ProduceResponse> byId = new ArrayList<>(answers);
-            byId.sort(java.util.Comparator.comparingLong(io.strata.proto.ProduceResponse::getRequestId));
-            for (io.strata.proto.ProduceResponse r : byId) {
+            List<ProduceResponse> byId = new ArrayList<>(answers);
+            byId.sort(Comparator.comparingLong(ProduceResponse::getRequestId));
+            for (ProduceResponse r : byId) {
                 assertTrue(!r.hasError(), r.toString());
-                io.strata.proto.RecordPosition pos = r.getRecords(0);
+                RecordPosition pos = r.getRecords(0);
                 assertTrue(pos.getOffset() > lastOffset[pos.getPartition()],
                         "request " + r.getRequestId() + " was appended after a later request of its partition");
                 lastOffset[pos.getPartition()] = pos.getOffset();

@@ -3,6 +3,7 @@ package io.strata.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ManagedChannel;
 import io.strata.client.Bootstrap;
 import io.strata.client.admin.StrataAdmin;
 import io.strata.client.producer.Acks;
@@ -14,14 +15,15 @@ import io.strata.common.net.Channels;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.FetchRequest;
 import io.strata.proto.FetchResponse;
-import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -95,7 +97,7 @@ class ProducerFailoverTest {
                             TOPIC + "-" + p + "@" + e.getKey() + " holds another record than was acknowledged there");
                 }
                 int last = -1;
-                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                Set<Integer> seen = new HashSet<>();
                 for (int v : stored) {
                     if (!seen.add(v)) {
                         duplicates++;
