@@ -159,6 +159,48 @@ class ConsumerApiTest {
         }
     }
 
+    /**
+     * A read brings far more than a small poll returns; the gateway keeps the rest for later polls
+     * (and reads ahead), which must never skip, repeat or reorder a record, nor serve kept records
+     * after a seek moved the partition elsewhere.
+     */
+    @Test
+    void smallPollsReturnEveryRecordOnceInOrderAcrossSeeksAndNewWrites() {
+        createTopic("small-polls", 3);
+        for (int round = 0; round < 3; round++) {
+            produce("small-polls", 3, 150); // several batches per partition, each far over one poll
+        }
+        TopicPartition p0 = new TopicPartition("small-polls", 0);
+        TopicPartition p1 = new TopicPartition("small-polls", 1);
+        try (StrataConsumer consumer = new StrataConsumer(ConsumerConfig.builder("small-polls-g").bootstrap(bootstrap)
+                .autoOffsetReset(OffsetReset.EARLIEST).maxPollRecords(7).build())) {
+            consumer.subscribe(List.of("small-polls"));
+            Map<Integer, Long> next = new java.util.HashMap<>(Map.of(0, 0L, 1, 0L, 2, 0L));
+            boolean sought = false;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (next.values().stream().anyMatch(n -> n < 600) && System.nanoTime() < deadline) {
+                List<ConsumerRecord> polled = consumer.poll(Duration.ofMillis(300));
+                assertTrue(polled.size() <= 7, "a poll returns at most max.poll.records, got " + polled.size());
+                for (ConsumerRecord r : polled) {
+                    assertEquals(next.get(r.partition()), r.offset(), "partition " + r.partition() + " in order");
+                    assertEquals("p" + r.partition() + "-" + (r.offset() % 150),
+                            new String(r.value(), StandardCharsets.UTF_8));
+                    next.put(r.partition(), r.offset() + 1);
+                }
+                if (!sought && next.get(0) > 200 && next.get(1) > 20) {
+                    consumer.seek(p0, 5); // back, over records already read ahead
+                    consumer.seek(p1, 300); // forward, past them
+                    next.put(0, 5L);
+                    next.put(1, 300L);
+                    sought = true;
+                    produce("small-polls", 3, 150); // and new records behind what was read
+                }
+            }
+            assertTrue(sought, "the seeks happened");
+            assertEquals(Map.of(0, 600L, 1, 600L, 2, 600L), next, "every record of every partition, once");
+        }
+    }
+
     @Test
     void patternSubscriptionPicksUpAMatchingTopicCreatedLater() {
         createTopic("metrics-cpu", 1);

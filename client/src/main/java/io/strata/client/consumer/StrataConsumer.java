@@ -13,6 +13,7 @@ import io.strata.proto.Join;
 import io.strata.proto.Leave;
 import io.strata.proto.PauseResume;
 import io.strata.proto.Poll;
+import io.strata.proto.PollResult;
 import io.strata.proto.Release;
 import io.strata.proto.Seek;
 import io.strata.proto.SubscribeRequest;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.ConcurrentModificationException;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +94,7 @@ public final class StrataConsumer implements AutoCloseable {
     private Pattern subscriptionPattern;
     /** Partitions paused on the current session (a new session starts unpaused, as the gateway's does). */
     private final Set<TopicPartition> paused = new HashSet<>();
+    private final FetchedRecords fetched = new FetchedRecords();
     private final AsyncCommits asyncCommits = new AsyncCommits();
     private SubscribeSession session;
     /** A poll whose answer was not yet returned (its wait was interrupted by wakeup or timed out). */
@@ -196,6 +199,10 @@ public final class StrataConsumer implements AutoCloseable {
             }
             int maxWaitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
             adoptPushedAssignments();
+            List<ConsumerRecord> kept = fetched.take(config.maxPollRecords(), member, paused);
+            if (!kept.isEmpty()) {
+                return kept;
+            }
             if (pendingPoll == null) {
                 pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
                         .setMaxRecords(config.maxPollRecords())
@@ -219,24 +226,28 @@ public final class StrataConsumer implements AutoCloseable {
             // Assignments pushed before these records arrived (a partition's records never precede its grant).
             adoptPushedAssignments();
             asyncCommits.runCompleted();
-            List<ConsumerRecord> records = new ArrayList<>();
-            for (ConsumedRecord r : response.getRecords().getRecordsList()) {
-                TopicPartition tp = new TopicPartition(r.getTopic(), r.getPartition());
-                if (member.owns(tp)) { // records of a partition released meanwhile go to its new owner
-                    records.add(ConsumerRecord.fromProto(r));
-                    member.position(tp, r.getOffset() + 1);
-                }
-            }
-            for (PartitionBatches b : response.getRecords().getBatchesList()) {
-                TopicPartition tp = new TopicPartition(b.getTopic(), b.getPartition());
-                if (member.owns(tp)) {
-                    records.addAll(ConsumerRecord.fromBatches(b));
-                    member.position(tp, b.getNextOffset());
-                }
-            }
-            return records;
+            keep(response.getRecords());
+            return fetched.take(config.maxPollRecords(), member, paused);
         } finally {
             release();
+        }
+    }
+
+    /** Keeps a poll's records until polls return them (whole batches may hold more than one poll returns). */
+    private void keep(PollResult result) {
+        Map<TopicPartition, List<ConsumerRecord>> decoded = new LinkedHashMap<>();
+        for (ConsumedRecord r : result.getRecordsList()) {
+            decoded.computeIfAbsent(new TopicPartition(r.getTopic(), r.getPartition()), tp -> new ArrayList<>())
+                    .add(ConsumerRecord.fromProto(r));
+        }
+        decoded.forEach((tp, records) -> {
+            Long position = member.position(tp);
+            fetched.add(tp, records, position != null ? position : records.get(0).offset(),
+                    records.get(records.size() - 1).offset() + 1);
+        });
+        for (PartitionBatches b : result.getBatchesList()) {
+            fetched.add(new TopicPartition(b.getTopic(), b.getPartition()), ConsumerRecord.fromBatches(b),
+                    b.getStartOffset(), b.getNextOffset());
         }
     }
 
@@ -463,6 +474,7 @@ public final class StrataConsumer implements AutoCloseable {
     private void join() {
         member.reset();
         paused.clear();
+        fetched.clear();
         pendingPoll = null;
         session = SubscribeSession.open(stub, member::push);
         Join.Builder join = Join.newBuilder()

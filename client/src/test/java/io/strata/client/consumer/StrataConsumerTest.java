@@ -207,6 +207,32 @@ class StrataConsumerTest {
     }
 
     @Test
+    void recordsBeyondMaxPollRecordsAreReturnedByTheNextPollsUnlessASeekMovedThePartition() {
+        consumer.subscribe(List.of("orders"));
+        List<io.strata.proto.ConsumedRecord> answer = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            answer.add(record("orders", 0, i, null, "v" + i));
+        }
+        for (int i = 0; i < 50; i++) {
+            answer.add(record("orders", 1, i, null, "w" + i));
+        }
+        service.pollAnswers.add(answer);
+
+        List<ConsumerRecord> first = consumer.poll(Duration.ofMillis(250));
+        assertEquals(42, first.size(), "max.poll.records");
+        assertEquals(List.of(0L, 41L), List.of(first.get(0).offset(), first.get(41).offset()));
+        assertEquals(42, consumer.position(new TopicPartition("orders", 0)));
+        consumer.seek("orders", 1, 10); // what was received of partition 1 no longer follows its position
+
+        List<ConsumerRecord> second = consumer.poll(Duration.ofMillis(250));
+        assertEquals(8, second.size(), "the rest of partition 0, without asking the gateway");
+        assertTrue(second.stream().allMatch(r -> r.partition() == 0 && r.offset() >= 42));
+        assertEquals(1, service.receivedOf(OpCase.POLL).size());
+        assertEquals(50, consumer.position(new TopicPartition("orders", 0)));
+        assertEquals(10, consumer.position(new TopicPartition("orders", 1)));
+    }
+
+    @Test
     void seekSendsTheTargetAndBecomesTheCommittedPosition() {
         consumer.subscribe(List.of("orders"));
 

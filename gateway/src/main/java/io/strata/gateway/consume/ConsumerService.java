@@ -63,7 +63,7 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
             }
             int maxBytes = request.getMaxBytes() == 0 ? fetchMaxBytes : request.getMaxBytes();
             return reader.read(request.getTopic(), request.getPartition(), request.getOffset(), maxBytes,
-                            request.getMaxWaitMs(), Integer.MAX_VALUE)
+                            request.getMaxWaitMs(), false)
                     .thenApply(c -> FetchResponse.newBuilder().addAllRecords(c.records())
                             .setHighWatermark(c.highWatermark()).setLogStartOffset(c.logStartOffset())
                             .setNextOffset(c.nextOffset()).build());

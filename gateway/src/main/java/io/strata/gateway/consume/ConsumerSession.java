@@ -56,6 +56,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
     private final StreamObserver<SubscribeResponse> out;
     private final MetadataCache cache;
     private final PartitionReader reader;
+    private final ReadAhead readAhead;
     private final GroupOffsets offsets;
     private final StartPositions starts;
     private final CoordinatorLink link;
@@ -80,6 +81,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
         this.out = out;
         this.cache = cache;
         this.reader = reader;
+        this.readAhead = new ReadAhead(reader);
         this.offsets = offsets;
         this.starts = new StartPositions(offsets, reader);
         this.link = link;
@@ -213,12 +215,19 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
             readable = assignment.readable();
         }
         boolean raw = poll.getRawBatches();
-        return PollReads.readAll(reader, readable, maxBytes, 0, maxRecords, raw).thenCompose(chunks -> {
-            if (PollReads.hasRecords(chunks) || poll.getMaxWaitMs() == 0 || readable.isEmpty()) {
-                return CompletableFuture.completedFuture(chunks);
-            }
-            return PollReads.readFirst(reader, readable, maxBytes, poll.getMaxWaitMs(), maxRecords, raw);
-        }).thenApply(chunks -> SubscribeResponse.newBuilder().setRecords(assignment.take(readable, chunks, maxRecords)));
+        List<Chunk> ready = readAhead.ready(readable, raw);
+        CompletableFuture<List<Chunk>> chunks = ReadAhead.hasRecords(ready) ? CompletableFuture.completedFuture(ready)
+                : readAhead.readAll(readable, maxBytes, raw).thenCompose(all -> {
+                    if (ReadAhead.hasRecords(all) || poll.getMaxWaitMs() == 0 || readable.isEmpty()) {
+                        return CompletableFuture.completedFuture(all);
+                    }
+                    return readAhead.readFirst(readable, maxBytes, poll.getMaxWaitMs(), raw);
+                });
+        return chunks.thenApply(all -> {
+            SessionAssignment.Taken taken = assignment.take(readable, all, maxRecords);
+            readAhead.afterPoll(taken.positions(), taken.rest(), maxBytes, raw);
+            return SubscribeResponse.newBuilder().setRecords(taken.result());
+        });
     }
 
     private SubscribeResponse.Builder commit(List<TopicPartitionOffset> requested) {

@@ -32,43 +32,17 @@ public final class PartitionReader {
     private final PartitionRouter router;
     private final Duration timeout;
 
-    /** Records read, the offset to read next, and the partition's high watermark. */
-    /**
-     * What one read found: decoded {@code records}, or with a raw read the {@code raw} batches as
-     * stored ({@code rawRecords} of them from the read offset on); the position after them; the
-     * partition's high watermark and log start.
-     */
-    public record Chunk(List<ConsumedRecord> records, ByteString raw, int rawRecords, long nextOffset,
-                        long highWatermark, long logStartOffset) {
-        Chunk(List<ConsumedRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
-            this(records, null, 0, nextOffset, highWatermark, logStartOffset);
-        }
-
-        public boolean isEmpty() {
-            return records.isEmpty() && rawRecords == 0;
-        }
-
-        public int recordCount() {
-            return records.size() + rawRecords;
-        }
-    }
-
     public PartitionReader(PartitionRouter router, Duration timeout) {
         this.router = router;
         this.timeout = timeout;
     }
 
-    public CompletableFuture<Chunk> read(String topic, int partition, long offset, int maxBytes, int maxWaitMs,
-                                         int maxRecords) {
-        return read(topic, partition, offset, maxBytes, maxWaitMs, maxRecords, false);
-    }
-
     /**
-     * Reads from {@code offset}; with {@code raw} the batches are checked (CRC) but not decoded, and
-     * whole batches are kept until {@code maxRecords} is reached.
+     * Reads from {@code offset}: every record the leader returns, decoded, or with {@code raw} the
+     * batches as stored, checked (CRC) but not decoded.
      */
     public CompletableFuture<Chunk> read(String topic, int partition, long offset, int maxBytes, int maxWaitMs,
-                                         int maxRecords, boolean raw) {
+                                         boolean raw) {
         if (offset < 0) {
             throw Errors.invalid("offset " + offset + " is negative");
         }
@@ -77,7 +51,7 @@ public final class PartitionReader {
         return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> leader.read(request))
                 .thenApply(r -> {
                     try {
-                        return raw ? keepRaw(offset, maxRecords, r) : decode(topic, partition, offset, maxRecords, r);
+                        return raw ? keepRaw(offset, r) : decode(topic, partition, offset, r);
                     } catch (CorruptBatchException e) {
                         throw new StrataException(ErrorReason.CORRUPT_BATCH, topic + "-" + partition
                                 + " returned a corrupt batch reading from offset " + offset + ": " + e.getMessage());
@@ -85,11 +59,10 @@ public final class PartitionReader {
                 });
     }
 
-    private static Chunk decode(String topic, int partition, long from, int maxRecords, ReadResponse response) {
+    private static Chunk decode(String topic, int partition, long from, ReadResponse response) {
         List<ConsumedRecord> out = new ArrayList<>();
         long next = from;
         RecordBatches batches = RecordBatches.scan(response.getBatches().asReadOnlyByteBuffer(), Integer.MAX_VALUE);
-        outer:
         while (batches.hasNext()) {
             RecordBatch batch = batches.next();
             batch.ensureValid();
@@ -100,18 +73,15 @@ public final class PartitionReader {
                 if (r.offset() < from) {
                     continue;
                 }
-                if (out.size() >= maxRecords) {
-                    break outer;
-                }
                 out.add(toProto(topic, partition, r));
                 next = r.offset() + 1;
             }
         }
-        return new Chunk(out, next, response.getHighWatermark(), response.getLogStartOffset());
+        return Chunk.decoded(from, out, next, response.getHighWatermark(), response.getLogStartOffset());
     }
 
-    /** Whole batches from the one holding {@code from}, CRC-checked, until {@code maxRecords} records are in. */
-    private static Chunk keepRaw(long from, int maxRecords, ReadResponse response) {
+    /** The batches from the one holding {@code from} on, each CRC-checked. */
+    private static Chunk keepRaw(long from, ReadResponse response) {
         ByteString all = response.getBatches();
         RecordBatches batches = RecordBatches.scan(all.asReadOnlyByteBuffer(), Integer.MAX_VALUE);
         int start = -1;
@@ -119,7 +89,7 @@ public final class PartitionReader {
         int records = 0;
         long next = from;
         int position = 0;
-        while (batches.hasNext() && records < maxRecords) {
+        while (batches.hasNext()) {
             RecordBatch batch = batches.next();
             int size = batch.sizeInBytes();
             if (batch.lastOffset() >= from) {
@@ -134,7 +104,7 @@ public final class PartitionReader {
             position += size;
         }
         ByteString kept = start < 0 ? ByteString.EMPTY : all.substring(start, end);
-        return new Chunk(List.of(), kept, records, next, response.getHighWatermark(), response.getLogStartOffset());
+        return new Chunk(from, List.of(), kept, records, next, response.getHighWatermark(), response.getLogStartOffset());
     }
 
     private static ConsumedRecord toProto(String topic, int partition, Record r) {

@@ -1,7 +1,6 @@
 package io.strata.gateway.consume;
 
 import io.strata.common.error.Errors;
-import io.strata.proto.ConsumedRecord;
 import io.strata.proto.PartitionBatches;
 import io.strata.proto.PollResult;
 import io.strata.proto.TopicPartition;
@@ -9,6 +8,7 @@ import io.strata.proto.TopicPartitionOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -161,40 +161,45 @@ final class SessionAssignment {
                 .findFirst().orElse(null);
     }
 
+    /**
+     * What a poll took: the records to return, the new position of every partition it read, and
+     * what it left of each read (kept for the next poll).
+     */
+    record Taken(PollResult result, Map<TopicPartition, Long> positions, Map<TopicPartition, Chunk> rest) {
+    }
+
     /** Takes up to {@code maxRecords} records in partition order and advances positions past them. */
-    synchronized PollResult take(List<Map.Entry<TopicPartition, Long>> read, List<PartitionReader.Chunk> chunks,
-                                 int maxRecords) {
+    synchronized Taken take(List<Map.Entry<TopicPartition, Long>> read, List<Chunk> chunks, int maxRecords) {
         PollResult.Builder result = PollResult.newBuilder();
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<TopicPartition, Chunk> rest = new HashMap<>();
         int taken = 0;
-        for (int i = 0; i < read.size() && taken < maxRecords; i++) {
-            PartitionReader.Chunk chunk = chunks.get(i);
+        for (int i = 0; i < read.size(); i++) {
+            Chunk chunk = chunks.get(i);
             TopicPartition tp = read.get(i).getKey();
             // A seek or a revocation while reading, or a missing answer, leaves the partition alone.
             if (chunk == null || !read.get(i).getValue().equals(active.get(tp))) {
                 continue;
             }
-            long next = active.get(tp);
-            if (chunk.raw() != null) { // whole batches: the client skips what lies outside [start, next)
-                if (chunk.rawRecords() > 0) {
+            Chunk.Split split = chunk.split(maxRecords - taken);
+            Chunk head = split.head();
+            if (head.recordCount() > 0) {
+                if (head.raw() != null) { // whole batches: the client skips what lies outside [start, next)
                     result.addBatches(PartitionBatches.newBuilder().setTopic(tp.getTopic())
-                            .setPartition(tp.getPartition()).setStartOffset(next).setNextOffset(chunk.nextOffset())
-                            .setBatches(chunk.raw()));
-                    taken += chunk.rawRecords();
-                    next = chunk.nextOffset();
+                            .setPartition(tp.getPartition()).setStartOffset(head.from())
+                            .setNextOffset(head.nextOffset()).setBatches(head.raw()));
+                } else {
+                    result.addAllRecords(head.records());
                 }
-            } else {
-                for (ConsumedRecord r : chunk.records()) {
-                    if (taken >= maxRecords) {
-                        break;
-                    }
-                    result.addRecords(r);
-                    taken++;
-                    next = r.getOffset() + 1;
-                }
+                taken += head.recordCount();
+                active.put(tp, head.nextOffset());
             }
-            active.put(tp, next);
+            positions.put(tp, active.get(tp));
+            if (split.rest() != null) {
+                rest.put(tp, split.rest());
+            }
         }
-        return result.build();
+        return new Taken(result.build(), positions, rest);
     }
 
     /** The partition if it is assigned; INVALID_ARGUMENT listing the assignment otherwise. */
