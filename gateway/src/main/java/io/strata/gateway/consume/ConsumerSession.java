@@ -209,11 +209,12 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
                     + " and auto_offset_reset is NONE; seek it first");
         }
         int maxRecords = poll.getMaxRecords() == 0 ? DEFAULT_MAX_RECORDS : poll.getMaxRecords();
-        int maxBytes = poll.getMaxBytes() == 0 ? fetchMaxBytes : Math.min(poll.getMaxBytes(), fetchMaxBytes);
         List<Map.Entry<TopicPartition, Long>> readable;
         synchronized (announce) {
             readable = assignment.readable();
         }
+        int maxBytes = ReadAhead.partitionBytes(poll.getMaxBytes() == 0 ? fetchMaxBytes
+                : Math.min(poll.getMaxBytes(), fetchMaxBytes), readable.size());
         boolean raw = poll.getRawBatches();
         List<Chunk> ready = readAhead.ready(readable, raw);
         CompletableFuture<List<Chunk>> chunks = ReadAhead.hasRecords(ready) ? CompletableFuture.completedFuture(ready)

@@ -15,9 +15,15 @@ import java.util.concurrent.CompletableFuture;
  * usually finds records waiting. A kept read is used only while the partition's position is still
  * where the read started, so a seek or a rebalance simply leaves it unused.
  *
- * <p>Holds at most one read (at most {@code max_bytes}) per readable partition. Thread-safe.
+ * <p>Holds at most one read per readable partition, and reads at most {@link #SESSION_BYTES} at a
+ * time in all (see {@link #partitionBytes}). Thread-safe.
  */
 final class ReadAhead {
+    /** Most bytes one session reads (and keeps) at a time, over all its partitions. */
+    static final int SESSION_BYTES = 16 * 1024 * 1024;
+    /** Least bytes read from one partition, however many the session reads. */
+    static final int MIN_PARTITION_BYTES = 64 * 1024;
+
     /** A read of a partition from {@code from}, finished or not; {@code waitMs} &gt; 0 for a long poll. */
     private record Pending(long from, boolean raw, int waitMs, CompletableFuture<Chunk> read) {
         boolean hasRecords() {
@@ -102,6 +108,12 @@ final class ReadAhead {
                 pending.put(tp, read(tp, position, maxBytes, 0, raw));
             }
         });
+    }
+
+    /** Bytes to read from each of {@code partitions} partitions: {@code maxBytes}, or less so the session stays within its budget. */
+    static int partitionBytes(int maxBytes, int partitions) {
+        int share = SESSION_BYTES / Math.max(1, partitions);
+        return Math.min(maxBytes, Math.max(MIN_PARTITION_BYTES, share));
     }
 
     static boolean hasRecords(List<Chunk> chunks) {
