@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code strata perf}: benchmarks that print their figures. */
 @Command(name = "perf", mixinStandardHelpOptions = true, description = "Benchmarks.",
         subcommands = {PerfCommand.Log.class, PerfCommand.Produce.class, PerfCommand.Consume.class,
-                PerfCommand.Groups.class})
+                PerfCommand.EndToEnd.class, PerfCommand.Groups.class})
 public final class PerfCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -187,6 +187,48 @@ public final class PerfCommand implements Runnable {
                     : "perf-consumer-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(100_000);
             return ConsumePerf.run(new ConsumePerf.Options(bootstrap.resolve(), topic, records, g, timeoutMs),
                     spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
+
+    /** {@code strata perf e2e}: end-to-end latency, one record at a time, as Kafka's EndToEndLatency measures it. */
+    @Command(name = "e2e", mixinStandardHelpOptions = true,
+            description = {"End-to-end latency in the style of Kafka's EndToEndLatency: sends one record at a time",
+                    "(linger 0) and waits for it to come out of a consumer's poll; prints percentiles in microseconds.",
+                    "Creates the topic when missing."})
+    public static final class EndToEnd implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        io.strata.cli.client.BootstrapOption bootstrap;
+
+        @Option(names = "--topic", defaultValue = "perf-e2e", description = "Topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Option(names = "--partitions", defaultValue = "1", description = "Partitions if created (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--replication-factor", defaultValue = "3", description = "RF if created (default: ${DEFAULT-VALUE}).")
+        int replicationFactor;
+
+        @Option(names = "--num-records", defaultValue = "10000", description = "Records (default: ${DEFAULT-VALUE}).")
+        int records;
+
+        @Option(names = "--record-size", defaultValue = "1024", description = "Bytes per record (default: ${DEFAULT-VALUE}).")
+        int recordSize;
+
+        @Option(names = "--acks", defaultValue = "all", description = "all, 1 or 0 (default: ${DEFAULT-VALUE}).")
+        String acks;
+
+        @Override
+        public Integer call() throws Exception {
+            if (records < 1 || recordSize < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--num-records and --record-size must be at least 1");
+            }
+            return EndToEndPerf.run(new EndToEndPerf.Options(bootstrap.resolve(), topic, partitions, replicationFactor,
+                    records, recordSize, io.strata.client.producer.Acks.parse(acks)), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
         }
     }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code topics alter|add-partitions}, {@code cluster describe}, {@code consume --from-offset|
- * --from-timestamp|--partition} and {@code perf produce|consume} against a real one-node cluster
+ * --from-timestamp|--partition} and {@code perf produce|consume|e2e} against a real one-node cluster
  * (metadata peer, storage node and gateway in this JVM on 127.0.0.1): each command's effect is
  * read back through the gateway, not only from what it prints.
  */
@@ -248,6 +248,17 @@ class AdminAndPerfCommandsTest extends OneNodeClusterTest {
         assertTrue(rawOnly.err().contains("--raw"), rawOnly.err());
         assertTrue(AdminGrpc.newBlockingStub(channel).listTopics(io.strata.proto.ListTopicsRequest.getDefaultInstance())
                 .getNamesList().stream().noneMatch("never-created"::equals), "refused before creating anything");
+    }
+
+    @Test
+    void perfE2eWaitsForEachRecordToComeOutOfAPollAndPrintsPercentiles() {
+        String topic = newTopic(2);
+        CommandRun run = CommandRun.of(new PerfCommand(), "e2e", "--topic", topic, "--num-records", "50",
+                "--record-size", "64", "--bootstrap", bootstrap);
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().strip().matches("records=50 avg_us=[\\d.]+ p50_us=[\\d.]+ p90_us=[\\d.]+ p99_us=[\\d.]+ "
+                + "p999_us=[\\d.]+ max_us=[\\d.]+"), run.out());
+        assertEquals(50, endOffsetSum(topic), "each record sent once");
     }
 
     @Test
