@@ -1,8 +1,11 @@
 package io.strata.client.consumer;
 
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.strata.client.StrataClientException;
+import io.strata.common.net.AliasingMarshaller;
 import io.strata.proto.Assignment;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.ErrorReason;
@@ -35,6 +38,9 @@ import org.slf4j.LoggerFactory;
 final class SubscribeSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscribeSession.class);
+    /** Answers whose record batches stay in the received message's buffer (not copied out of it again). */
+    private static final MethodDescriptor<SubscribeRequest, SubscribeResponse> SUBSCRIBE =
+            AliasingMarshaller.forResponses(ConsumerGrpc.getSubscribeMethod(), SubscribeResponse.getDefaultInstance());
 
     private final Map<Long, CompletableFuture<SubscribeResponse>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
@@ -45,7 +51,8 @@ final class SubscribeSession {
 
     private SubscribeSession(ConsumerGrpc.ConsumerStub stub, Consumer<Assignment> assignmentListener) {
         this.assignmentListener = assignmentListener;
-        this.requests = stub.subscribe(new ResponseObserver());
+        this.requests = ClientCalls.asyncBidiStreamingCall(stub.getChannel().newCall(SUBSCRIBE, stub.getCallOptions()),
+                new ResponseObserver());
     }
 
     /** Opens the stream; nothing is sent until the first {@link #request}. */

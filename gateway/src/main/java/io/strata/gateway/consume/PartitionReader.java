@@ -2,6 +2,8 @@ package io.strata.gateway.consume;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
 import io.strata.common.batch.CorruptBatchException;
 import io.strata.common.batch.Header;
 import io.strata.common.batch.Record;
@@ -9,6 +11,7 @@ import io.strata.common.batch.RecordBatch;
 import io.strata.common.batch.RecordBatches;
 import io.strata.common.error.Errors;
 import io.strata.common.error.StrataException;
+import io.strata.common.net.AliasingMarshaller;
 import io.strata.proto.ErrorReason;
 import io.strata.gateway.routing.PartitionRouter;
 import io.strata.proto.ConsumedRecord;
@@ -16,6 +19,7 @@ import io.strata.proto.OffsetSpec;
 import io.strata.proto.internal.ListOffsetRequest;
 import io.strata.proto.internal.ReadRequest;
 import io.strata.proto.internal.ReadResponse;
+import io.strata.proto.internal.StorageNodeGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +33,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe; shared by Fetch and by every consumer session.
  */
 public final class PartitionReader {
+    /** Storage reads whose batches stay in the received message's buffer (not copied out of it again). */
+    private static final MethodDescriptor<ReadRequest, ReadResponse> READ =
+            AliasingMarshaller.forResponses(StorageNodeGrpc.getReadMethod(), ReadResponse.getDefaultInstance());
+
     private final PartitionRouter router;
     private final Duration timeout;
 
@@ -48,7 +56,7 @@ public final class PartitionReader {
         }
         ReadRequest request = ReadRequest.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset)
                 .setMaxBytes(maxBytes).setMaxWaitMs(maxWaitMs).build();
-        return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> leader.read(request))
+        return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> ClientCalls.futureUnaryCall(leader.getChannel().newCall(READ, leader.getCallOptions()), request))
                 .thenApply(r -> {
                     try {
                         return raw ? keepRaw(offset, r) : decode(topic, partition, offset, r);
