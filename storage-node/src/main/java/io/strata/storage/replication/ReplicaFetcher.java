@@ -1,8 +1,12 @@
 package io.strata.storage.replication;
 
+import io.grpc.CallOptions;
 import io.grpc.Context;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.StrataException;
+import io.strata.common.net.AliasingMarshaller;
 import io.strata.common.net.NodeChannels;
 import io.strata.proto.internal.DivergingEpoch;
 import io.strata.proto.internal.ReplicaFetchRequest;
@@ -36,6 +40,10 @@ public final class ReplicaFetcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
     static final int MAX_WAIT_MS = 500;
     static final int MAX_BYTES = 4 * 1024 * 1024;
+    /** Fetches whose batches stay in the received message's buffer (appended from there, not copied again). */
+    private static final MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> REPLICA_FETCH =
+            AliasingMarshaller.forResponses(StorageNodeGrpc.getReplicaFetchMethod(),
+                    ReplicaFetchResponse.getDefaultInstance());
     static final long RETRY_MS = 200;
 
     private final int nodeId;
@@ -130,9 +138,9 @@ public final class ReplicaFetcher implements AutoCloseable {
             }
             Context.CancellableContext ctx = Context.current().withCancellation();
             call = ctx;
-            ctx.run(() -> StorageNodeGrpc.newStub(channels.get(t.address()))
-                    .withDeadlineAfter(MAX_WAIT_MS + 10_000, TimeUnit.MILLISECONDS)
-                    .replicaFetch(request, new StreamObserver<>() {
+            ctx.run(() -> ClientCalls.asyncUnaryCall(channels.get(t.address()).newCall(REPLICA_FETCH,
+                    CallOptions.DEFAULT.withDeadlineAfter(MAX_WAIT_MS + 10_000, TimeUnit.MILLISECONDS)),
+                    request, new StreamObserver<>() {
                         @Override
                         public void onNext(ReplicaFetchResponse response) {
                             if (t.equals(target)) {
