@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * caller's thread), its fields as they go into the batch, its accounted size, and the future to
  * complete.
  *
- * <p>Immutable apart from the future, which is thread-safe.
+ * <p>Immutable apart from the future, which is thread-safe, and {@link #seq}, which the
+ * accumulator sets under its lock.
  */
 final class PendingRecord {
 
@@ -25,6 +26,8 @@ final class PendingRecord {
     final int sizeBytes;
     final long appendNanos;
     final CompletableFuture<RecordMetadata> future;
+    /** Position in the accumulator's append order (for flush). */
+    long seq;
 
     PendingRecord(String topic, int partition, byte[] key, byte[] value, List<Header> headers, long timestampMs,
                   long appendNanos, CompletableFuture<RecordMetadata> future) {

@@ -4,11 +4,10 @@ import io.strata.client.StrataClientException;
 import io.strata.proto.ErrorReason;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,6 +32,10 @@ import java.util.function.LongSupplier;
  * <p><b>Back-pressure.</b> Bytes are accounted from {@link #append} until {@link #release}.
  * {@code append} blocks while the buffer is full.
  *
+ * <p><b>Flush.</b> Every appended record gets the next number of one sequence, so "everything
+ * appended before now is done" is a comparison with the oldest record still queued or in flight
+ * (a partition's records finish in order), not a set of futures to track per record.
+ *
  * <p>Thread-safe: any number of appending threads and one draining (sender) thread; all state is
  * guarded by one lock. Time comes from an injected nano clock so tests are deterministic.
  */
@@ -51,12 +54,13 @@ final class RecordAccumulator {
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled when records arrive, a partition is unmuted, a flush starts, or the accumulator closes. */
     private final Condition changed = lock.newCondition();
-    /** Signalled when buffer bytes are released. */
+    /** Signalled when buffer bytes are released: a batch is done or queued records were aborted. */
     private final Condition spaceFreed = lock.newCondition();
 
     private final Map<Partition, PartitionQueue> queues = new LinkedHashMap<>();
-    /** Partitions with a batch in flight: not drained again until it is released. */
-    private final Set<Partition> muted = new HashSet<>();
+    /** The batch in flight per partition: the partition is not drained again until it is released. */
+    private final Map<Partition, ProducerBatch> inFlight = new HashMap<>();
+    private long nextSeq;
     private long bufferedBytes;
     private int flushesInProgress;
     private boolean closed;
@@ -97,6 +101,7 @@ final class RecordAccumulator {
                 throw new IllegalStateException("producer is closed");
             }
             bufferedBytes += record.sizeBytes;
+            record.seq = nextSeq++;
             PartitionQueue q = queues.computeIfAbsent(new Partition(record.topic, record.partition),
                     p -> new PartitionQueue());
             q.add(record);
@@ -147,7 +152,7 @@ final class RecordAccumulator {
             long bestAppend = Long.MAX_VALUE;
             for (Map.Entry<Partition, PartitionQueue> e : queues.entrySet()) {
                 PartitionQueue q = e.getValue();
-                if (!muted.contains(e.getKey()) && isReady(q, nowNanos) && q.head().appendNanos < bestAppend) {
+                if (!inFlight.containsKey(e.getKey()) && isReady(q, nowNanos) && q.head().appendNanos < bestAppend) {
                     best = e.getKey();
                     bestAppend = q.head().appendNanos;
                 }
@@ -160,7 +165,7 @@ final class RecordAccumulator {
             if (q.isEmpty()) {
                 queues.remove(best);
             }
-            muted.add(best);
+            inFlight.put(best, batch);
             return batch;
         } finally {
             lock.unlock();
@@ -176,7 +181,7 @@ final class RecordAccumulator {
         try {
             long min = Long.MAX_VALUE;
             for (Map.Entry<Partition, PartitionQueue> e : queues.entrySet()) {
-                if (muted.contains(e.getKey())) {
+                if (inFlight.containsKey(e.getKey())) {
                     continue;
                 }
                 PartitionQueue q = e.getValue();
@@ -210,12 +215,39 @@ final class RecordAccumulator {
         lock.lock();
         try {
             bufferedBytes -= batch.sizeBytes;
-            muted.remove(new Partition(batch.topic, batch.partition));
+            inFlight.remove(new Partition(batch.topic, batch.partition));
             spaceFreed.signalAll();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Blocks until every record appended before this call is done: acknowledged, failed for good or
+     * aborted (its future is complete by then).
+     */
+    void awaitAppendedDone() throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            long appended = nextSeq;
+            while (oldestUnfinishedSeq() < appended) {
+                spaceFreed.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long oldestUnfinishedSeq() {
+        long oldest = Long.MAX_VALUE;
+        for (ProducerBatch b : inFlight.values()) {
+            oldest = Math.min(oldest, b.records.get(0).seq);
+        }
+        for (PartitionQueue q : queues.values()) {
+            oldest = Math.min(oldest, q.head().seq);
+        }
+        return oldest;
     }
 
     /** Makes every queued record ready at once until the matching {@link #endFlush()}. */

@@ -10,10 +10,7 @@ import io.strata.proto.ProducerGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -63,7 +60,6 @@ public final class StrataProducer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor callbacks;
     private volatile Thread callbackThread;
     private final LongSupplier nanoClock = System::nanoTime;
-    private final Set<CompletableFuture<RecordMetadata>> incomplete = ConcurrentHashMap.newKeySet();
     private final Object closeLock = new Object();
     private volatile boolean closed;
 
@@ -117,19 +113,13 @@ public final class StrataProducer implements AutoCloseable {
                             + "' exceeds the gateway's request limit (max.request.bytes=" + config.maxRequestBytes() + ")"));
             return future;
         }
-        incomplete.add(future);
-        future.whenComplete((m, e) -> incomplete.remove(future));
         try {
             accumulator.append(pending, config.maxBlock().toNanos());
         } catch (StrataClientException e) {
             future.completeExceptionally(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            incomplete.remove(future);
             throw new StrataClientException(ErrorReason.INTERNAL, "interrupted while waiting for producer buffer space");
-        } catch (IllegalStateException e) {
-            incomplete.remove(future);
-            throw e;
         }
         return future;
     }
@@ -145,16 +135,9 @@ public final class StrataProducer implements AutoCloseable {
         if (isInternalThread()) {
             throw new IllegalStateException("flush() called from a send callback would deadlock");
         }
-        List<CompletableFuture<RecordMetadata>> waitFor = new ArrayList<>(incomplete);
         accumulator.beginFlush();
         try {
-            for (CompletableFuture<RecordMetadata> f : waitFor) {
-                try {
-                    f.get();
-                } catch (ExecutionException ignored) {
-                    // reported through the future
-                }
-            }
+            accumulator.awaitAppendedDone();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StrataClientException(ErrorReason.INTERNAL, "interrupted while flushing the producer");

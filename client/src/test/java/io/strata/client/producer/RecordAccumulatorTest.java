@@ -1,6 +1,7 @@
 package io.strata.client.producer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -158,6 +159,64 @@ class RecordAccumulatorTest {
         assertNotNull(acc.drainReady(now.get()));
         assertTrue(acc.closedAndEmpty());
         assertThrows(IllegalStateException.class, () -> acc.append(record("t", null, "c"), 0));
+    }
+
+    @Test
+    void awaitAppendedDoneWaitsForQueuedAndInFlightRecordsButNotForLaterOnes() throws Exception {
+        RecordAccumulator acc = accumulator(1, 1 << 20, 0, 1 << 20);
+        acc.append(record("t", 0, "a"), 0);
+        acc.append(record("t", 1, "b"), 0);
+        acc.append(record("t", 1, "c"), 0);
+        ProducerBatch a = acc.drainReady(now.get());
+        ProducerBatch b = acc.drainReady(now.get());
+
+        CountDownLatch done = new CountDownLatch(1);
+        Thread flusher = new Thread(() -> {
+            try {
+                acc.awaitAppendedDone();
+                done.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        flusher.start();
+        while (flusher.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait(); // the wait has begun (it is parked on the accumulator's condition)
+        }
+        acc.append(record("t", 2, "later"), 0); // appended after the wait began: not waited for
+
+        acc.release(a);
+        assertFalse(done.await(50, TimeUnit.MILLISECONDS), "b is still in flight");
+        acc.release(b);
+        assertFalse(done.await(50, TimeUnit.MILLISECONDS), "c is still queued");
+        ProducerBatch c = acc.drainReady(now.get());
+        assertEquals(List.of("c"), values(c));
+        acc.release(c);
+        assertTrue(done.await(5, TimeUnit.SECONDS), "every record appended before the wait is done");
+        assertEquals(1, acc.queuedRecords());
+        flusher.join();
+    }
+
+    @Test
+    void awaitAppendedDoneReturnsOnceQueuedRecordsAreAborted() throws Exception {
+        RecordAccumulator acc = accumulator(100, 1 << 20, 10_000, 1 << 20);
+        acc.append(record("t", 0, "a"), 0);
+        Thread aborter = new Thread(() -> {
+            sleepQuietly(50);
+            acc.abortAll();
+        });
+        aborter.start();
+        acc.awaitAppendedDone();
+        assertEquals(0, acc.queuedRecords());
+        aborter.join();
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
