@@ -1,12 +1,10 @@
 package io.strata.common.server;
 
-import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.BindableService;
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -18,7 +16,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +33,8 @@ public final class GrpcServer implements AutoCloseable {
     private final String name;
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
+    /** Runs the calls of services that may block, when the server runs the others inline; else null. */
+    private final ExecutorService callPool;
 
     public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services) {
         this(name, bind, maxInboundMessageBytes, services, List.of(), Set.of());
@@ -49,8 +50,10 @@ public final class GrpcServer implements AutoCloseable {
      * @param interceptors   every call passes these (metrics; later authentication)
      * @param inlineServices names of services (e.g. {@code strata.internal.v1.StorageNode}) whose
      *     handlers never block: their calls run on the transport threads rather than being handed
-     *     to gRPC's thread pool. On the hot paths that hand-off (a queue transfer and a thread
-     *     wake-up per message) costs more CPU than the handler itself.
+     *     to a thread pool. On the hot paths that hand-off (a queue transfer and a thread wake-up
+     *     per message) costs more CPU than the handler itself. With any inline service, the other
+     *     services' calls run on this server's own pool ({@link PooledServiceCalls}); health and
+     *     reflection never block and run inline.
      */
     public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services,
                       List<ServerInterceptor> interceptors, Set<String> inlineServices) {
@@ -61,17 +64,20 @@ public final class GrpcServer implements AutoCloseable {
                 .permitKeepAliveTime(Channels.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
-        services.forEach(builder::addService);
-        interceptors.forEach(builder::intercept);
-        if (!inlineServices.isEmpty()) {
-            builder.callExecutor(new ServerCallExecutorSupplier() {
-                @Override
-                public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
-                    return inlineServices.contains(call.getMethodDescriptor().getServiceName())
-                            ? MoreExecutors.directExecutor() : null; // null: the default pool
-                }
-            });
+        if (inlineServices.isEmpty()) {
+            callPool = null;
+            services.forEach(builder::addService);
+        } else {
+            callPool = Executors.newCachedThreadPool(new ThreadFactoryBuilder().setDaemon(true)
+                    .setNameFormat(name.replace(' ', '-') + "-calls-%d").build());
+            builder.directExecutor();
+            for (BindableService service : services) {
+                ServerServiceDefinition definition = service.bindService();
+                boolean inline = inlineServices.contains(definition.getServiceDescriptor().getName());
+                builder.addService(inline ? definition : PooledServiceCalls.on(definition, callPool));
+            }
         }
+        interceptors.forEach(builder::intercept);
         this.server = builder.build();
     }
 
@@ -94,6 +100,7 @@ public final class GrpcServer implements AutoCloseable {
     public void halt() {
         health.enterTerminalState();
         server.shutdownNow();
+        shutdownCallPool();
     }
 
     @Override
@@ -107,6 +114,13 @@ public final class GrpcServer implements AutoCloseable {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        shutdownCallPool();
+    }
+
+    private void shutdownCallPool() {
+        if (callPool != null) {
+            callPool.shutdown(); // calls still running finish on their own; the threads are daemons
         }
     }
 }
