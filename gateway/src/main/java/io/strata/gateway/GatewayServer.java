@@ -4,6 +4,7 @@ import io.grpc.ClientInterceptor;
 import io.strata.common.metadata.MetadataClient;
 import io.strata.common.metrics.ServiceMetrics;
 import io.strata.gateway.metrics.GatewayMetrics;
+import io.strata.common.net.AliasingMarshaller;
 import io.strata.common.net.HostPort;
 import io.strata.common.server.GrpcServer;
 import io.strata.gateway.admin.AdminService;
@@ -13,6 +14,7 @@ import io.strata.gateway.consume.GroupOffsets;
 import io.strata.gateway.consume.PartitionReader;
 import io.strata.gateway.produce.ProduceHandler;
 import io.strata.gateway.produce.ProducerService;
+import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProducerGrpc;
 import io.strata.gateway.routing.MetadataCache;
 import io.strata.common.net.NodeChannels;
@@ -66,7 +68,11 @@ public final class GatewayServer implements AutoCloseable {
         ConsumerService consumer = new ConsumerService(cache, reader, offsets, coordinator, config.requestTimeout(),
                 config.fetchMaxBytes());
         server = new GrpcServer("gateway", config.bind(), config.maxRequestBytes(), List.of(
-                new ProducerService(new ProduceHandler(cache, router, config.requestTimeout()), produceSlowPath),
+                () -> AliasingMarshaller.forRequests(
+                        new ProducerService(new ProduceHandler(cache, router, config.requestTimeout()), produceSlowPath)
+                                .bindService(),
+                        ProduceRequest.getDefaultInstance(),
+                        List.of(ProducerGrpc.getProduceMethod(), ProducerGrpc.getProduceStreamMethod())),
                 consumer,
                 new AdminService(metadata, cache, offsets, reader)),
                 List.of(serviceMetrics.grpc().serverInterceptor()),

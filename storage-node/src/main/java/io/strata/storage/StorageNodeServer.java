@@ -2,6 +2,7 @@ package io.strata.storage;
 
 import io.strata.common.error.StrataException;
 import io.strata.common.metadata.MetadataClient;
+import io.strata.common.net.AliasingMarshaller;
 import io.strata.common.net.Channels;
 import io.strata.common.metrics.ServiceMetrics;
 import io.strata.common.net.HostPort;
@@ -10,6 +11,7 @@ import io.strata.storage.replication.IsrManager;
 import io.strata.storage.replication.ReplicaFetcher;
 import io.strata.common.server.GrpcServer;
 import io.strata.proto.ErrorReason;
+import io.strata.proto.internal.AppendRequest;
 import io.strata.proto.internal.ControlledShutdownRequest;
 import io.strata.proto.internal.HeartbeatRequest;
 import io.strata.proto.internal.PartitionHighWatermark;
@@ -82,7 +84,9 @@ public final class StorageNodeServer implements AutoCloseable {
         serviceMetrics.start();
         server = new GrpcServer("storage node " + config.nodeId(), config.bind(),
                 Channels.MAX_INBOUND_MESSAGE_BYTES,
-                List.of(new StorageApiService(replicas, config.maxReadBytes(), metrics)),
+                List.of(() -> AliasingMarshaller.forRequests(
+                        new StorageApiService(replicas, config.maxReadBytes(), metrics).bindService(),
+                        AppendRequest.getDefaultInstance(), List.of(StorageNodeGrpc.getAppendMethod()))),
                 List.of(serviceMetrics.grpc().serverInterceptor()),
                 // every StorageNode handler is non-blocking: appends write to the page cache and
                 // wait for fsync and replication through futures

@@ -3,15 +3,20 @@ package io.strata.common.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.strata.proto.internal.AppendRequest;
 import io.strata.proto.internal.ReadRequest;
 import io.strata.proto.internal.ReadResponse;
 import io.strata.proto.internal.StorageNodeGrpc;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +47,49 @@ class AliasingMarshallerTest {
                 () -> method.parseResponse(new ByteArrayInputStream(broken)));
         assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
         assertNotEquals(null, e.getStatus().getDescription());
+    }
+
+    @Test
+    void forRequestsSwapsOnlyTheNamedMethodsMarshallerAndKeepsTheSchema() {
+        ServerServiceDefinition service = new StorageNodeGrpc.StorageNodeImplBase() {
+        }.bindService();
+        ServerServiceDefinition aliased = AliasingMarshaller.forRequests(service, AppendRequest.getDefaultInstance(),
+                List.of(StorageNodeGrpc.getAppendMethod()));
+
+        MethodDescriptor<?, ?> append = aliased.getMethod(StorageNodeGrpc.getAppendMethod().getFullMethodName())
+                .getMethodDescriptor();
+        assertTrue(append.getRequestMarshaller() instanceof AliasingMarshaller);
+        assertEquals(StorageNodeGrpc.getReadMethod(),
+                aliased.getMethod(StorageNodeGrpc.getReadMethod().getFullMethodName()).getMethodDescriptor());
+        assertEquals(service.getServiceDescriptor().getSchemaDescriptor(),
+                aliased.getServiceDescriptor().getSchemaDescriptor());
+        assertEquals(service.getMethods().size(), aliased.getMethods().size());
+        assertThrows(IllegalArgumentException.class, () -> AliasingMarshaller.forRequests(service,
+                ReadRequest.getDefaultInstance(), List.of(ProducerlessRead.METHOD)));
+    }
+
+    /** A method of no StorageNode service. */
+    private static final class ProducerlessRead {
+        static final MethodDescriptor<ReadRequest, ReadResponse> METHOD = StorageNodeGrpc.getReadMethod().toBuilder()
+                .setFullMethodName("strata.Elsewhere/Read").build();
+    }
+
+    @Test
+    void writableViewOfAParsedFieldWritesThroughAndOfAnyOtherByteStringIsACopy() {
+        ReadResponse sent = ReadResponse.newBuilder().setBatches(ByteString.copyFromUtf8("abcdef")).build();
+        ReadResponse received = method.parseResponse(method.streamResponse(sent));
+
+        ByteBuffer view = AliasingMarshaller.writableView(received.getBatches());
+        assertEquals(6, view.remaining());
+        view.put(0, (byte) 'X');
+        assertEquals("Xbcdef", received.getBatches().toStringUtf8());
+
+        // large enough that concat makes a rope of two arrays instead of copying them into one
+        ByteString rope = ByteString.copyFromUtf8("a".repeat(500)).concat(ByteString.copyFromUtf8("b".repeat(500)));
+        ByteBuffer copy = AliasingMarshaller.writableView(rope);
+        copy.put(0, (byte) 'X');
+        assertEquals('a', rope.byteAt(0));
+        assertEquals('X', copy.get(0));
+        assertEquals(1000, copy.remaining());
     }
 }

@@ -21,6 +21,7 @@ import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.storage.partition.PartitionReplica;
 import io.strata.storage.metrics.StorageMetrics;
 import io.strata.storage.partition.ReplicaManager;
+import io.strata.common.net.AliasingMarshaller;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,8 +57,9 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             if (all && role.hw().isr().size() < replica.minInsyncReplicas()) {
                 throw replica.notEnoughReplicas(role, "nothing was written");
             }
-            // A private copy: the log rewrites base offset and epoch in place.
-            ByteBuffer batches = ByteBuffer.wrap(request.getBatches().toByteArray());
+            // The log rewrites base offset and epoch in place. The request came off the wire (parsed
+            // in place by StorageNodeServer's marshaller): its bytes are this call's own.
+            ByteBuffer batches = AliasingMarshaller.writableView(request.getBatches());
             return replica.append(batches, all)
                     .orTimeout(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
                     .thenApply(result -> {
