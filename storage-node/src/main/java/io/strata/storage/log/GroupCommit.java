@@ -20,7 +20,10 @@ final class GroupCommit {
 
     /**
      * How long a flush may wait for appends still streaming in. Appenders released by one fsync
-     * append again microseconds later; syncing at once would cover only the first of them.
+     * append again microseconds later; syncing at once would cover only the first of them. Only
+     * flushes that follow another one wait: on a log that was idle (one producer with one batch in
+     * flight, a follower between fetches) no other append is coming, and waiting would only add
+     * latency and a wake-up to every acknowledgement.
      */
     static final long GATHER_MAX_NANOS = 1_000_000;
     private static final long GATHER_STEP_NANOS = 200_000; // each step is a timed park: a syscall and a wake-up
@@ -66,10 +69,12 @@ final class GroupCommit {
     }
 
     private void flushLoop() {
-        while (true) {
+        for (boolean first = true; ; first = false) {
             long durable;
             Throwable failure = null;
-            gatherAppends();
+            if (!first) {
+                gatherAppends(); // appends arrived during the last fsync: the log is busy
+            }
             try {
                 fsyncs.incrementAndGet();
                 durable = flush.run();

@@ -136,7 +136,9 @@ public final class ReplicaFetcher implements AutoCloseable {
             if (previous != null) {
                 previous.cancel(null); // done already: releases the context
             }
-            Context.CancellableContext ctx = Context.current().withCancellation();
+            // From ROOT, not the current context: fetch may run inside the previous call's callback,
+            // whose context was just cancelled above and would cancel this call at once.
+            Context.CancellableContext ctx = Context.ROOT.withCancellation();
             call = ctx;
             ctx.run(() -> ClientCalls.asyncUnaryCall(channels.get(t.address()).newCall(REPLICA_FETCH,
                     CallOptions.DEFAULT.withDeadlineAfter(MAX_WAIT_MS + 10_000, TimeUnit.MILLISECONDS)),
@@ -190,23 +192,35 @@ public final class ReplicaFetcher implements AutoCloseable {
                 } else if (!response.getBatches().isEmpty()) {
                     // Appended as the leader wrote it: the follower path never rewrites the buffer.
                     ByteBuffer batches = response.getBatches().asReadOnlyByteBuffer();
+                    // The next fetch starts right here (on the flusher or transport thread), as it
+                    // reports the new durable offset: a hand-off to the scheduler would cost a thread
+                    // wake-up per fetch.
                     replica.appendAsFollower(batches, response.getHighWatermark()).whenComplete((r, e) -> {
                         if (e != null) {
                             log.warn("{}-{}: appending fetched data failed: {}", replica.topic(), replica.partition(),
                                     e.toString());
                             retryLater();
                         } else {
-                            scheduler.execute(this::fetch);
+                            fetchOrRetry();
                         }
                     });
                 } else {
                     replica.learnHighWatermark(response.getHighWatermark());
-                    scheduler.execute(this::fetch);
+                    fetch();
                 }
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 log.debug("{}-{}: the node is stopping; fetch answer dropped", replica.topic(), replica.partition());
             } catch (RuntimeException e) {
                 log.warn("{}-{}: handling a fetch answer failed: {}", replica.topic(), replica.partition(), e.toString());
+                retryLater();
+            }
+        }
+
+        private void fetchOrRetry() {
+            try {
+                fetch();
+            } catch (RuntimeException e) {
+                log.warn("{}-{}: starting the next fetch failed: {}", replica.topic(), replica.partition(), e.toString());
                 retryLater();
             }
         }
