@@ -201,14 +201,10 @@ public final class StrataConsumer implements AutoCloseable {
             adoptPushedAssignments();
             List<ConsumerRecord> kept = fetched.take(config.maxPollRecords(), member, paused);
             if (!kept.isEmpty()) {
+                requestPoll(maxWaitMs);
                 return kept;
             }
-            if (pendingPoll == null) {
-                pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
-                        .setMaxRecords(config.maxPollRecords())
-                        .setMaxWaitMs(maxWaitMs)
-                        .setRawBatches(true))); // batches as stored: decoded here, not record by record at the gateway
-            }
+            requestPoll(maxWaitMs);
             SubscribeResponse response;
             try {
                 response = await(pendingPoll, maxWaitMs + config.requestTimeout().toMillis(), "poll");
@@ -227,9 +223,26 @@ public final class StrataConsumer implements AutoCloseable {
             adoptPushedAssignments();
             asyncCommits.runCompleted();
             keep(response.getRecords());
-            return fetched.take(config.maxPollRecords(), member, paused);
+            List<ConsumerRecord> records = fetched.take(config.maxPollRecords(), member, paused);
+            requestPoll(maxWaitMs);
+            return records;
         } finally {
             release();
+        }
+    }
+
+    /**
+     * Asks the gateway for the next records unless a poll is already outstanding. Called before
+     * poll returns too, so that the answer travels while the application processes what it got (as
+     * Kafka's fetcher does); an answer that a seek, a revocation or a rejoin has made stale is
+     * dropped by {@link FetchedRecords}.
+     */
+    private void requestPoll(int maxWaitMs) {
+        if (pendingPoll == null && session.isOpen()) {
+            pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
+                    .setMaxRecords(config.maxPollRecords())
+                    .setMaxWaitMs(maxWaitMs)
+                    .setRawBatches(true))); // batches as stored: decoded here, not record by record at the gateway
         }
     }
 
