@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>auto.offset.reset</td><td>latest</td><td>start of partitions without a committed offset</td></tr>
  *   <tr><td>client.id</td><td>strata-consumer-N</td><td>name shown in group descriptions</td></tr>
  *   <tr><td>max.poll.records</td><td>500</td><td>most records one {@code poll} returns</td></tr>
+ *   <tr><td>fetch.max.records</td><td>2000</td><td>most records one request to the gateway brings (at least
+ *       max.poll.records); the consumer keeps what {@code poll} does not return yet for the next polls. Fewer,
+ *       larger answers cost less per record (Kafka bounds its fetches in bytes: fetch.max.bytes)</td></tr>
  *   <tr><td>session.timeout</td><td>0 (coordinator default, 45 s)</td><td>a member whose gateway is silent
  *       this long is removed from the group (1 s to 30 min)</td></tr>
  *   <tr><td>group.remote.assignor</td><td>uniform</td><td>the server-side assignor: {@code uniform} (balanced,
@@ -26,6 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ConsumerConfig {
 
     public static final int DEFAULT_MAX_POLL_RECORDS = 500;
+    public static final int DEFAULT_FETCH_MAX_RECORDS = 2000;
     private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
     private final Bootstrap bootstrap;
@@ -33,6 +37,7 @@ public final class ConsumerConfig {
     private final OffsetReset autoOffsetReset;
     private final String clientId;
     private final int maxPollRecords;
+    private final int fetchMaxRecords;
     private final Duration sessionTimeout;
     private final Duration requestTimeout;
     private final String assignor;
@@ -46,6 +51,10 @@ public final class ConsumerConfig {
             throw new IllegalArgumentException("max.poll.records must be at least 1, was " + b.maxPollRecords);
         }
         this.maxPollRecords = b.maxPollRecords;
+        if (b.fetchMaxRecords < 1) {
+            throw new IllegalArgumentException("fetch.max.records must be at least 1, was " + b.fetchMaxRecords);
+        }
+        this.fetchMaxRecords = Math.max(b.fetchMaxRecords, b.maxPollRecords);
         this.sessionTimeout = Objects.requireNonNull(b.sessionTimeout, "session.timeout");
         if (b.requestTimeout.isNegative() || b.requestTimeout.isZero()) {
             throw new IllegalArgumentException("request.timeout must be positive, was " + b.requestTimeout);
@@ -68,6 +77,8 @@ public final class ConsumerConfig {
     public OffsetReset autoOffsetReset() { return autoOffsetReset; }
     public String clientId() { return clientId; }
     public int maxPollRecords() { return maxPollRecords; }
+    /** Records one poll request asks the gateway for: fetch.max.records, at least max.poll.records. */
+    public int fetchMaxRecords() { return fetchMaxRecords; }
     public Duration sessionTimeout() { return sessionTimeout; }
     public Duration requestTimeout() { return requestTimeout; }
     public String assignor() { return assignor; }
@@ -75,7 +86,8 @@ public final class ConsumerConfig {
     @Override
     public String toString() {
         return "ConsumerConfig[bootstrap=" + bootstrap + ", group=" + group + ", auto.offset.reset=" + autoOffsetReset
-                + ", client.id=" + clientId + ", max.poll.records=" + maxPollRecords + ", group.remote.assignor="
+                + ", client.id=" + clientId + ", max.poll.records=" + maxPollRecords + ", fetch.max.records="
+                + fetchMaxRecords + ", group.remote.assignor="
                 + assignor + "]";
     }
 
@@ -86,6 +98,7 @@ public final class ConsumerConfig {
         private OffsetReset autoOffsetReset = OffsetReset.LATEST;
         private String clientId;
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
+        private int fetchMaxRecords = DEFAULT_FETCH_MAX_RECORDS;
         private Duration sessionTimeout = Duration.ZERO;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private String assignor = "uniform";
@@ -104,6 +117,7 @@ public final class ConsumerConfig {
         public Builder autoOffsetReset(OffsetReset r) { this.autoOffsetReset = Objects.requireNonNull(r); return this; }
         public Builder clientId(String clientId) { this.clientId = clientId; return this; }
         public Builder maxPollRecords(int n) { this.maxPollRecords = n; return this; }
+        public Builder fetchMaxRecords(int n) { this.fetchMaxRecords = n; return this; }
         public Builder sessionTimeout(Duration d) { this.sessionTimeout = d; return this; }
         public Builder requestTimeout(Duration d) { this.requestTimeout = Objects.requireNonNull(d); return this; }
         /** The server-side assignor: {@code uniform} (default) or {@code range}. */

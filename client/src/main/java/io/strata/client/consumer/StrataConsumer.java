@@ -240,7 +240,7 @@ public final class StrataConsumer implements AutoCloseable {
     private void requestPoll(int maxWaitMs) {
         if (pendingPoll == null && session.isOpen()) {
             pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
-                    .setMaxRecords(config.maxPollRecords())
+                    .setMaxRecords(config.fetchMaxRecords())
                     .setMaxWaitMs(maxWaitMs)
                     .setRawBatches(true))); // batches as stored: decoded here, not record by record at the gateway
         }

@@ -93,7 +93,7 @@ class StrataConsumerTest {
         assertNull(records.get(1).key());
         assertNull(records.get(1).value());
         SubscribeRequest poll = service.receivedOf(OpCase.POLL).get(0);
-        assertEquals(42, poll.getPoll().getMaxRecords());
+        assertEquals(ConsumerConfig.DEFAULT_FETCH_MAX_RECORDS, poll.getPoll().getMaxRecords(), "fetch.max.records");
         assertEquals(250, poll.getPoll().getMaxWaitMs());
     }
 
