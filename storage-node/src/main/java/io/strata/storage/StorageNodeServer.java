@@ -76,7 +76,8 @@ public final class StorageNodeServer implements AutoCloseable {
         this.peers = new NodeChannels(true, serviceMetrics.grpc().clientInterceptor());
         this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes(),
                 new LogManager(config.logSettings(), System::currentTimeMillis),
-                new ReplicaFetcher(config.nodeId(), peers, replication));
+                new ReplicaFetcher(config.nodeId(), peers, replication,
+                        StorageMetrics.replicaFetchFailures(serviceMetrics)::increment));
         this.metrics = new StorageMetrics(serviceMetrics, replicas::all);
     }
 

@@ -59,6 +59,16 @@ public final class StorageMetrics {
         this.gauges = new ReplicaGauges(metrics, replicas, this::forget);
     }
 
+    /**
+     * Follower fetches that failed and wait out the retry pause: a few when leaders change, and
+     * none while a cluster is steady. Registered before the rest, because the replica fetcher
+     * exists before this class can.
+     */
+    public static Counter replicaFetchFailures(ServiceMetrics metrics) {
+        return Counter.builder("strata.storage.replica.fetch.failures").description("Follower fetches that failed"
+                + " and were retried after a pause").register(metrics.registry());
+    }
+
     private static String ackLabel(Acks acks) {
         return switch (acks) {
             case ACKS_NONE -> "0";

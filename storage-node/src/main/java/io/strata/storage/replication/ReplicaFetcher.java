@@ -50,11 +50,14 @@ public final class ReplicaFetcher implements AutoCloseable {
     private final NodeChannels channels;
     private final ScheduledExecutorService scheduler;
     private final Map<PartitionReplica, Loop> loops = new ConcurrentHashMap<>();
+    /** Told of every fetch that failed and waits out the retry pause (a metric). */
+    private final Runnable failed;
 
-    public ReplicaFetcher(int nodeId, NodeChannels channels, ScheduledExecutorService scheduler) {
+    public ReplicaFetcher(int nodeId, NodeChannels channels, ScheduledExecutorService scheduler, Runnable failed) {
         this.nodeId = nodeId;
         this.channels = channels;
         this.scheduler = scheduler;
+        this.failed = failed;
     }
 
     /** Follows {@code leaderAddress} at {@code epoch} for {@code replica}, starting a loop if none runs. */
@@ -234,6 +237,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
 
         private void retryLater() {
+            failed.run();
             if (!stopped) {
                 pendingRetry = scheduler.schedule(this::fetch, RETRY_MS, TimeUnit.MILLISECONDS);
             }

@@ -45,7 +45,7 @@ class HighWatermarkRestartTest {
 
     private ReplicaManager node() {
         return new ReplicaManager(1, dataDir, 1 << 20, new LogManager(LogManager.Settings.defaults(),
-                System::currentTimeMillis), new ReplicaFetcher(1, channels, scheduler));
+                System::currentTimeMillis), new ReplicaFetcher(1, channels, scheduler, () -> { }));
     }
 
     private static MetadataImage image(String topicId, int leaderEpoch) {
