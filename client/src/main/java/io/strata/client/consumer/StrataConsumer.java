@@ -99,6 +99,8 @@ public final class StrataConsumer implements AutoCloseable {
     private SubscribeSession session;
     /** A poll whose answer was not yet returned (its wait was interrupted by wakeup or timed out). */
     private CompletableFuture<SubscribeResponse> pendingPoll;
+    /** How long the gateway may hold {@link #pendingPoll} for records. */
+    private int pendingPollWaitMs;
     private boolean closed;
     /** Nesting depth of public calls on the owning thread. */
     private int reentrancy;
@@ -198,34 +200,41 @@ public final class StrataConsumer implements AutoCloseable {
                 return List.of();
             }
             int maxWaitMs = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
             adoptPushedAssignments();
-            List<ConsumerRecord> kept = fetched.take(config.maxPollRecords(), member, paused);
-            if (!kept.isEmpty()) {
-                requestPoll(maxWaitMs);
-                return kept;
-            }
-            requestPoll(maxWaitMs);
-            SubscribeResponse response;
-            try {
-                response = await(pendingPoll, maxWaitMs + config.requestTimeout().toMillis(), "poll");
-            } catch (StrataClientException e) {
-                if (pendingPoll.isDone()) {
-                    pendingPoll = null; // answered with an error; a timed-out poll may still be answered
+            boolean waited = false;
+            int remainingMs = maxWaitMs;
+            while (true) {
+                List<ConsumerRecord> records = fetched.take(config.maxPollRecords(), member, paused);
+                if (!records.isEmpty()) {
+                    requestPoll(0); // sent ahead, not waiting: a waiting poll would hold up commits and seeks
+                    return records;
                 }
-                if (!session.isOpen()) {
-                    rejoin(e);
-                    return List.of();
+                if (waited) {
+                    return records; // the wait is over
                 }
-                throw e;
+                requestPoll(remainingMs);
+                waited = pendingPollWaitMs >= remainingMs; // else a poll sent ahead answered first: wait next
+                SubscribeResponse response;
+                try {
+                    response = await(pendingPoll, pendingPollWaitMs + config.requestTimeout().toMillis(), "poll");
+                } catch (StrataClientException e) {
+                    if (pendingPoll.isDone()) {
+                        pendingPoll = null; // answered with an error; a timed-out poll may still be answered
+                    }
+                    if (!session.isOpen()) {
+                        rejoin(e);
+                        return List.of();
+                    }
+                    throw e;
+                }
+                pendingPoll = null;
+                // Assignments pushed before these records arrived (a partition's records never precede its grant).
+                adoptPushedAssignments();
+                asyncCommits.runCompleted();
+                keep(response.getRecords());
+                remainingMs = (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             }
-            pendingPoll = null;
-            // Assignments pushed before these records arrived (a partition's records never precede its grant).
-            adoptPushedAssignments();
-            asyncCommits.runCompleted();
-            keep(response.getRecords());
-            List<ConsumerRecord> records = fetched.take(config.maxPollRecords(), member, paused);
-            requestPoll(maxWaitMs);
-            return records;
         } finally {
             release();
         }
@@ -233,12 +242,13 @@ public final class StrataConsumer implements AutoCloseable {
 
     /**
      * Asks the gateway for the next records unless a poll is already outstanding. Called before
-     * poll returns too, so that the answer travels while the application processes what it got (as
-     * Kafka's fetcher does); an answer that a seek, a revocation or a rejoin has made stale is
-     * dropped by {@link FetchedRecords}.
+     * poll returns records too (with no wait), so that the answer travels while the application
+     * processes what it got (as Kafka's fetcher does); an answer that a seek, a revocation or a
+     * rejoin has made stale is dropped by {@link FetchedRecords}.
      */
     private void requestPoll(int maxWaitMs) {
         if (pendingPoll == null && session.isOpen()) {
+            pendingPollWaitMs = maxWaitMs;
             pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
                     .setMaxRecords(config.fetchMaxRecords())
                     .setMaxWaitMs(maxWaitMs)

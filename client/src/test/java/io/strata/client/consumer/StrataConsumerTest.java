@@ -229,6 +229,8 @@ class StrataConsumerTest {
         assertEquals(8, second.size(), "the rest of partition 0, without asking the gateway");
         assertTrue(second.stream().allMatch(r -> r.partition() == 0 && r.offset() >= 42));
         assertEquals(2, pollsOnceSettled(2), "the first poll and the one sent ahead while kept records were returned");
+        assertEquals(0, service.receivedOf(OpCase.POLL).get(1).getPoll().getMaxWaitMs(),
+                "a poll sent ahead does not wait: it would hold up the session's commits and seeks");
         assertEquals(50, consumer.position(new TopicPartition("orders", 0)));
         assertEquals(10, consumer.position(new TopicPartition("orders", 1)));
     }
