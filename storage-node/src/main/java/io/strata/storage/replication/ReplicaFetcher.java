@@ -237,8 +237,8 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
 
         private void retryLater() {
-            failed.run();
-            if (!stopped) {
+            if (!stopped) { // a loop stopped on purpose (leadership, removal, shutdown) did not fail
+                failed.run();
                 pendingRetry = scheduler.schedule(this::fetch, RETRY_MS, TimeUnit.MILLISECONDS);
             }
         }
