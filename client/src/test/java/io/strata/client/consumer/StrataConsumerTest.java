@@ -198,7 +198,9 @@ class StrataConsumerTest {
         consumer.poll(Duration.ZERO);
         service.push(Assignment.newBuilder().setMemberId("m-1").setGroupEpoch(2)
                 .addPartitions(io.strata.proto.TopicPartition.newBuilder().setTopic("orders").setPartition(1)).build());
-        consumer.poll(Duration.ZERO); // the push precedes this answer on the stream
+        // The poll sent ahead by the first poll may have been answered before the push; a poll with
+        // time to wait then asks again, and the push precedes that answer on the stream.
+        consumer.poll(Duration.ofSeconds(1));
 
         consumer.commitSync();
 
