@@ -95,8 +95,10 @@ resources:
 {{- $probe := dict "grpc" (dict "port" (int .port)) }}
 startupProbe:
   {{- toYaml (merge (dict) $probe .values.probes.startup) | nindent 2 }}
+{{- /* Readiness asks for the service "strata.ready": a storage node answers SERVING there only
+     once registered and every replica it holds is back in its ISR; liveness asks for the server. */}}
 readinessProbe:
-  {{- toYaml (merge (dict) $probe .values.probes.readiness) | nindent 2 }}
+  {{- toYaml (merge (dict "grpc" (dict "port" (int .port) "service" "strata.ready")) .values.probes.readiness) | nindent 2 }}
 livenessProbe:
   {{- toYaml (merge (dict) $probe .values.probes.liveness) | nindent 2 }}
 {{- end -}}

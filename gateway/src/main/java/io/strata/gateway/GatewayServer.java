@@ -21,6 +21,7 @@ import io.strata.common.net.NodeChannels;
 import io.strata.gateway.routing.PartitionRouter;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -79,7 +80,14 @@ public final class GatewayServer implements AutoCloseable {
                 // producing does not block (see ProducerService); consumer sessions and admin calls
                 // wait on the metadata service, so they keep gRPC's pool
                 Set.of(ProducerGrpc.SERVICE_NAME));
-        server.start();
+        server.startUnready();
+        // Ready once the first metadata image is in: before it every call would wait for it or fail.
+        CompletableFuture<Void> firstImage = cache.nextChange();
+        if (cache.image().getVersion() > 0) {
+            server.ready(true);
+        } else {
+            firstImage.thenRun(() -> server.ready(true));
+        }
         log.info("gateway listening on {}:{}", config.bind().host(), server.port());
         return this;
     }

@@ -130,6 +130,8 @@ class ChartRenderTest {
         for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
             assertEquals(grpcPort, Manifest.at(container, probe, "grpc", "port"), probe + " checks gRPC health");
         }
+        assertEquals("strata.ready", Manifest.at(container, "readinessProbe", "grpc", "service"));
+        assertNull(Manifest.at(container, "livenessProbe", "grpc", "service"), "liveness asks for the whole server");
         assertEquals("grpc", m.get("Service", "strata-gateway").string("spec", "ports", 0, "targetPort"));
         assertEquals(2, deployment.get("spec", "replicas"));
         assertTrue(m.all("HorizontalPodAutoscaler").isEmpty(), "no autoscaler unless asked for");

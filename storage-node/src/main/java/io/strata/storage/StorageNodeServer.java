@@ -14,6 +14,7 @@ import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.AppendRequest;
 import io.strata.proto.internal.ControlledShutdownRequest;
 import io.strata.proto.internal.HeartbeatRequest;
+import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.PartitionHighWatermark;
 import io.strata.proto.internal.RegisterNodeRequest;
 import io.strata.proto.internal.StorageNodeGrpc;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * which it leads. Every few seconds, and when it stops, it checkpoints its replicas' high
  * watermarks. Stopping it ({@link #close}, SIGTERM) first hands its leaderships over
  * ({@link ControlledShutdown}).
+ *
+ * <p>Its health answers ready ({@link GrpcServer#READINESS}) only while the metadata image has it
+ * live and every replica it holds in its partition's ISR: a node that restarted is not ready
+ * until it caught up, so a rolling update does not stop the next node meanwhile.
  */
 public final class StorageNodeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StorageNodeServer.class);
@@ -66,6 +71,8 @@ public final class StorageNodeServer implements AutoCloseable {
     });
     private MetadataClient metadata;
     private AutoCloseable watch;
+    /** What readiness last answered (changed on the watch thread only). */
+    private volatile boolean ready;
     private ScheduledExecutorService heartbeats;
     private GrpcServer server;
     private RegisterNodeRequest registration;
@@ -91,7 +98,7 @@ public final class StorageNodeServer implements AutoCloseable {
                 List.of(serviceMetrics.grpc().serverInterceptor()),
                 // every StorageNode handler is non-blocking: appends write to the page cache and
                 // wait for fsync and replication through futures
-                Set.of(StorageNodeGrpc.SERVICE_NAME)).start();
+                Set.of(StorageNodeGrpc.SERVICE_NAME)).startUnready(); // ready once registered and in sync
         HostPort advertised = config.advertised() != null ? config.advertised()
                 : new HostPort(config.bind().host(), server.port());
         metadata = new MetadataClient(config.metadata(), config.registerTimeout(),
@@ -114,9 +121,24 @@ public final class StorageNodeServer implements AutoCloseable {
         isrChecks.scheduleWithFixedDelay(this::checkpointHighWatermarks, config.hwCheckpointIntervalMs(),
                 config.hwCheckpointIntervalMs(), TimeUnit.MILLISECONDS);
         isrChecks.scheduleWithFixedDelay(this::refreshMetrics, 0, METRICS_REFRESH_MS, TimeUnit.MILLISECONDS);
-        watch = metadata.watch(replicas::apply);
+        watch = metadata.watch(this::apply);
         log.info("storage node {} registered as {} (data in {})", config.nodeId(), advertised, config.dataDir());
         return this;
+    }
+
+    /** Applies a metadata image; readiness follows whether this node is live and every replica of it in sync. */
+    private void apply(MetadataImage image) {
+        replicas.apply(image);
+        boolean inSync = replicas.inSync();
+        if (inSync != ready) {
+            ready = inSync;
+            if (inSync) {
+                log.info("storage node {} ready: live, and every replica it holds in its ISR", config.nodeId());
+            } else {
+                log.info("storage node {} not ready: replicas outside their ISR {}", config.nodeId(), replicas.outOfSync());
+            }
+        }
+        server.ready(inSync);
     }
 
     private void startHeartbeats(RegisterNodeRequest registration) {
@@ -214,6 +236,9 @@ public final class StorageNodeServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (server != null) {
+            server.ready(false);
+        }
         if (registration != null && server != null && !config.controlledShutdownTimeout().isZero()) {
             ControlledShutdown.run(metadata, ControlledShutdownRequest.newBuilder().setNodeId(config.nodeId())
                     .setIncarnation(registration.getIncarnation()).build(), config.controlledShutdownTimeout(),

@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.strata.common.batch.RecordBatch;
 import io.strata.common.batch.RecordBatches;
 import io.strata.common.net.Channels;
+import io.strata.common.net.HostPort;
+import io.strata.common.server.GrpcServer;
 import io.strata.proto.Acks;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.ConsumerGrpc;
@@ -37,8 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replicas that come back — after a controlled stop, after the leader's retention deleted what
- * they would fetch next, or with an empty disk — and the hand-over of leadership when a node
- * stops. Real in-JVM cluster, real files; replicas are compared batch by batch on disk.
+ * they would fetch next, or with an empty disk — the hand-over of leadership when a node
+ * stops, and the readiness of a node that returns. Real in-JVM cluster, real files; replicas
+ * are compared batch by batch on disk.
  */
 class ReturningReplicaTest {
     private static final String PADDING = "x".repeat(60);
@@ -191,6 +197,52 @@ class ReturningReplicaTest {
                 cluster.startStorageNode(before.getLeader() - 1);
                 cluster.await("the restarted node back in the ISR", 30_000,
                         () -> describe(channel, "handover").getIsrCount() == 3);
+            } finally {
+                Channels.close(channel);
+            }
+        }
+    }
+
+    /** What node {@code node}'s health service answers for {@code service} ("" is the server as a whole). */
+    private static ServingStatus health(LocalCluster cluster, int node, String service) {
+        ManagedChannel channel = Channels.open(new HostPort("127.0.0.1", cluster.storageNode(node - 1).port()));
+        try {
+            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+        } finally {
+            Channels.close(channel);
+        }
+    }
+
+    @Test
+    void aReturningNodeIsReadyOnlyOnceItsReplicasAreBackInTheIsr() {
+        try (LocalCluster cluster = start()) {
+            ManagedChannel channel = Channels.open(cluster.gatewayAddress());
+            try {
+                PartitionDescription p = AdminGrpc.newBlockingStub(channel).createTopic(CreateTopicRequest.newBuilder()
+                        .setName("pair").setPartitions(1).setReplicationFactor(2)
+                        .putConfigs("min.insync.replicas", "1").build()).getTopic().getPartitions(0);
+                int leader = p.getLeader();
+                int follower = p.getReplicasList().stream().filter(r -> r != leader).findFirst().orElseThrow();
+                produce(channel, "pair", 5);
+                cluster.await("the follower ready", 30_000,
+                        () -> health(cluster, follower, GrpcServer.READINESS) == ServingStatus.SERVING);
+
+                cluster.stopStorageNode(follower - 1); // a controlled stop takes it out of the ISR
+                produce(channel, "pair", 5);
+                cluster.stopStorageNodeAbruptly(leader - 1); // the last in-sync replica: nothing to catch up from
+                cluster.startStorageNode(follower - 1);
+                cluster.await("the returned follower to apply an image", 30_000,
+                        () -> cluster.storageNode(follower - 1).metadataVersion() > 0);
+                assertEquals(ServingStatus.SERVING, health(cluster, follower, ""), "live");
+                assertEquals(ServingStatus.NOT_SERVING, health(cluster, follower, GrpcServer.READINESS),
+                        "not ready while its replica is outside the ISR");
+
+                cluster.startStorageNode(leader - 1);
+                cluster.await("the follower ready again", 60_000,
+                        () -> health(cluster, follower, GrpcServer.READINESS) == ServingStatus.SERVING);
+                assertTrue(describe(channel, "pair").getIsrList().contains(follower),
+                        "ready only once back in the ISR: " + describe(channel, "pair"));
             } finally {
                 Channels.close(channel);
             }

@@ -24,11 +24,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gRPC server as every Strata service runs it: plaintext Netty on one address, the
- * standard health service (SERVING once started, NOT_SERVING while stopping) and server
- * reflection so tools like grpcurl can explore the API. Port 0 picks a free port.
+ * standard health service and server reflection so tools like grpcurl can explore the API.
+ * Port 0 picks a free port.
+ *
+ * <p>Health answers for two names. The server as a whole ({@code ""}) is SERVING once started
+ * and NOT_SERVING while stopping: liveness. {@link #READINESS} is SERVING only while the service
+ * is ready to take its share of the cluster's work, which a service may decide later than start
+ * ({@link #startUnready()}, {@link #ready(boolean)}): readiness probes ask for it.
  */
 public final class GrpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+    /** The health service name whose status says whether the service is ready (Kubernetes readiness). */
+    public static final String READINESS = "strata.ready";
 
     private final String name;
     private final Server server;
@@ -81,7 +88,16 @@ public final class GrpcServer implements AutoCloseable {
         this.server = builder.build();
     }
 
+    /** Starts listening, ready at once. */
     public GrpcServer start() {
+        startUnready();
+        ready(true);
+        return this;
+    }
+
+    /** Starts listening, not yet ready: the service says when with {@link #ready(boolean)}. */
+    public GrpcServer startUnready() {
+        health.setStatus(READINESS, ServingStatus.NOT_SERVING);
         try {
             server.start();
         } catch (IOException e) {
@@ -90,6 +106,11 @@ public final class GrpcServer implements AutoCloseable {
         health.setStatus("", ServingStatus.SERVING);
         log.info("{} listening on port {}", name, port());
         return this;
+    }
+
+    /** Sets what the {@link #READINESS} health status answers (ignored once stopping). */
+    public void ready(boolean ready) {
+        health.setStatus(READINESS, ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
     }
 
     public int port() {

@@ -14,6 +14,9 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.ServerCalls;
 import io.strata.common.net.Channels;
 import io.strata.common.net.HostPort;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Which thread runs a call, on a real server over loopback, when some services run inline. */
+/** Which thread runs a call, and what health answers, on a real server over loopback. */
 class GrpcServerTest {
     private static final MethodDescriptor.Marshaller<String> TEXT = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -103,5 +106,31 @@ class GrpcServerTest {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call("test.Pooled", "Throw"));
         assertEquals(Status.Code.UNKNOWN, e.getStatus().getCode());
         assertTrue(call("test.Pooled", "Where").startsWith("test-server-calls-"));
+    }
+
+    private ServingStatus health(String service) {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
+    }
+
+    @Test
+    void aServerStartedUnreadyIsLiveButNotReadyUntilItSaysSo() {
+        Channels.close(channel);
+        server.close();
+        server = new GrpcServer("test server", new HostPort("127.0.0.1", 0), 1 << 20, List.of(service("test.Pooled")))
+                .startUnready();
+        channel = Channels.open(new HostPort("127.0.0.1", server.port()));
+
+        assertEquals(ServingStatus.SERVING, health(""));
+        assertEquals(ServingStatus.NOT_SERVING, health(GrpcServer.READINESS));
+        server.ready(true);
+        assertEquals(ServingStatus.SERVING, health(GrpcServer.READINESS));
+        server.ready(false);
+        assertEquals(ServingStatus.NOT_SERVING, health(GrpcServer.READINESS));
+    }
+
+    @Test
+    void aServerStartedPlainlyIsReadyAtOnce() {
+        assertEquals(ServingStatus.SERVING, health(GrpcServer.READINESS));
     }
 }

@@ -55,6 +55,8 @@ public final class ReplicaManager implements AutoCloseable {
     private final Map<HighWatermarkCheckpoint.Key, Long> checkpointedHws;
     private volatile long appliedVersion;
     private volatile Set<Integer> liveNodes = Set.of();
+    /** Replicas on this node outside their partition's ISR in the last applied image (catching up, or stuck). */
+    private volatile Set<String> outOfSync = Set.of();
 
     public ReplicaManager(int nodeId, Path dataDir, int maxBatchBytes, LogManager logs, ReplicaFetcher fetcher) {
         this.fetcher = fetcher;
@@ -82,6 +84,7 @@ public final class ReplicaManager implements AutoCloseable {
 
     public synchronized void apply(MetadataImage image) {
         Set<String> wanted = new HashSet<>();
+        Set<String> lagging = new HashSet<>();
         for (TopicRecord topic : image.getTopicsList()) {
             for (PartitionRecord p : topic.getPartitionsList()) {
                 if (!p.getReplicasList().contains(nodeId)) {
@@ -89,6 +92,9 @@ public final class ReplicaManager implements AutoCloseable {
                 }
                 String key = key(topic.getName(), p.getPartition());
                 wanted.add(key);
+                if (!p.getIsrList().contains(nodeId)) {
+                    lagging.add(key);
+                }
                 PartitionReplica replica = replicas.computeIfAbsent(key, k -> openReplica(topic, p));
                 boolean leads = p.getLeader() == nodeId;
                 replica.updateRole(leads, p.getLeaderEpoch(), p.getPartitionEpoch(), p.getLeader(), p.getReplicasList(),
@@ -119,7 +125,23 @@ public final class ReplicaManager implements AutoCloseable {
         strays.sweep(image, wanted);
         liveNodes = image.getNodesList().stream().filter(n -> n.getState() == NodeState.NODE_ALIVE)
                 .map(NodeRecord::getId).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        outOfSync = Set.copyOf(lagging);
         appliedVersion = image.getVersion();
+    }
+
+    /**
+     * Whether this node carries its share: the last applied image has it live and every replica it
+     * holds in its partition's ISR. Until then a restart of another node could leave partitions
+     * below min.insync.replicas, so readiness (which gates rolling updates and disruption budgets)
+     * waits for it.
+     */
+    public boolean inSync() {
+        return appliedVersion > 0 && liveNodes.contains(nodeId) && outOfSync.isEmpty();
+    }
+
+    /** Replicas on this node outside their partition's ISR in the last applied image, as topic-partition. */
+    public Set<String> outOfSync() {
+        return outOfSync;
     }
 
     /** Whether {@code node} is live (neither fenced nor shutting down) in the last applied image. */
