@@ -5,7 +5,7 @@ import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
 import io.strata.common.batch.CorruptBatchException;
 import io.strata.common.batch.Header;
-import io.strata.common.batch.Record;
+import io.strata.common.batch.RecordBatch;
 import io.strata.common.batch.RecordBatches;
 import io.strata.proto.ConsumedRecord;
 import io.strata.proto.ErrorReason;
@@ -45,10 +45,12 @@ public record ConsumerRecord(String topic, int partition, long offset, long time
         try {
             RecordBatches batches = RecordBatches.scan(b.getBatches().asReadOnlyByteBuffer(), Integer.MAX_VALUE);
             while (batches.hasNext()) {
-                for (Record r : batches.next().records()) {
+                // The decoder's fresh arrays become the record's own: no second copy of each key and value.
+                for (ConsumerRecord r : batches.next().records(RecordBatch.DEFAULT_MAX_DECOMPRESSED_BYTES,
+                        (offset, timestamp, key, value, headers) -> new ConsumerRecord(b.getTopic(), b.getPartition(),
+                                offset, timestamp, key, value, headers(headers)))) {
                     if (r.offset() >= b.getStartOffset() && r.offset() < b.getNextOffset()) {
-                        out.add(new ConsumerRecord(b.getTopic(), b.getPartition(), r.offset(), r.timestamp(), r.key(),
-                                r.value(), headers(r.headers())));
+                        out.add(r);
                     }
                 }
             }

@@ -3,6 +3,7 @@ package io.strata.common.batch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -307,10 +308,29 @@ public final class RecordBatch {
      * {@code maxDecompressedBytes}. Does not check the CRC: call {@link #ensureValid()} first.
      */
     public Iterable<Record> records(int maxDecompressedBytes) {
-        return () -> iterator(maxDecompressedBytes);
+        return records(maxDecompressedBytes, Record::owning);
     }
 
-    private Iterator<Record> iterator(int maxDecompressedBytes) {
+    /**
+     * Receives the fields of each decoded record. The key, value and header arrays are fresh
+     * copies out of the batch that belong to the receiver alone, so it may keep them without
+     * copying again (as {@link Record} does).
+     */
+    @FunctionalInterface
+    public interface RecordReceiver<T> {
+        T record(long offset, long timestamp, byte[] key, byte[] value, List<Header> headers);
+    }
+
+    /**
+     * As {@link #records(int)}, each record handed to {@code receiver} as it is decoded: for
+     * readers that build their own record type and would otherwise copy every key and value once
+     * more out of a {@link Record}.
+     */
+    public <T> Iterable<T> records(int maxDecompressedBytes, RecordReceiver<T> receiver) {
+        return () -> iterator(maxDecompressedBytes, receiver);
+    }
+
+    private <T> Iterator<T> iterator(int maxDecompressedBytes, RecordReceiver<T> receiver) {
         ByteBuffer section = buf.duplicate();
         section.position(BatchLayout.RECORDS_OFFSET);
         section = section.slice();
@@ -322,7 +342,7 @@ public final class RecordBatch {
                 throw corrupt("cannot decompress " + compression + " records: " + e.getMessage(), e);
             }
         }
-        return new RecordDecoder(this, section);
+        return new RecordDecoder<>(this, section, receiver);
     }
 
     CorruptBatchException corrupt(String problem) {

@@ -18,10 +18,13 @@ import java.util.NoSuchElementException;
  * </pre>
  *
  * Every length is checked against the bytes left before anything is allocated. Exactly
- * recordCount records must fill the section exactly. Not thread-safe (an iterator).
+ * recordCount records must fill the section exactly. Each record's fields go to a
+ * {@link RecordBatch.RecordReceiver}, which owns the freshly decoded arrays. Not thread-safe (an
+ * iterator).
  */
-final class RecordDecoder implements Iterator<Record> {
+final class RecordDecoder<T> implements Iterator<T> {
     private final RecordBatch batch;
+    private final RecordBatch.RecordReceiver<T> receiver;
     private final ByteBuffer in;
     private final int count;
     private final long baseOffset;
@@ -30,8 +33,9 @@ final class RecordDecoder implements Iterator<Record> {
     private final long maxTimestamp;
     private int decoded;
 
-    RecordDecoder(RecordBatch batch, ByteBuffer section) {
+    RecordDecoder(RecordBatch batch, ByteBuffer section, RecordBatch.RecordReceiver<T> receiver) {
         this.batch = batch;
+        this.receiver = receiver;
         this.in = section;
         this.count = batch.recordCount();
         this.baseOffset = batch.baseOffset();
@@ -55,13 +59,13 @@ final class RecordDecoder implements Iterator<Record> {
     }
 
     @Override
-    public Record next() {
+    public T next() {
         if (decoded >= count) {
             throw new NoSuchElementException("all " + count + " records decoded");
         }
         int index = decoded;
         try {
-            Record record = decode();
+            T record = decode();
             decoded++;
             return record;
         } catch (BufferUnderflowException | IllegalArgumentException e) {
@@ -70,7 +74,7 @@ final class RecordDecoder implements Iterator<Record> {
         }
     }
 
-    private Record decode() {
+    private T decode() {
         if (!in.hasRemaining()) {
             throw new IllegalArgumentException("the records section ends after " + decoded + " records");
         }
@@ -110,7 +114,7 @@ final class RecordDecoder implements Iterator<Record> {
             throw new IllegalArgumentException("record length " + length + " leaves " + rec.remaining() + " bytes undecoded");
         }
         long timestamp = logAppendTime ? maxTimestamp : baseTimestamp + timestampDelta;
-        return Record.owning(baseOffset + offsetDelta, timestamp, key, value, headers);
+        return receiver.record(baseOffset + offsetDelta, timestamp, key, value, headers);
     }
 
     private static byte[] readBytes(ByteBuffer rec, String what) {

@@ -43,6 +43,26 @@ class RecordBatchTest {
         assertEquals(records, SampleRecords.decode(batch));
     }
 
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void aReceiverGetsEveryRecordsFieldsInFreshArraysOfItsOwn(Compression compression) {
+        List<Record> records = SampleRecords.generate(7, 25);
+        RecordBatch batch = RecordBatch.wrap(SampleRecords.build(compression, records));
+        List<byte[]> values = new java.util.ArrayList<>();
+
+        List<Record> received = new java.util.ArrayList<>();
+        for (Record r : batch.records(RecordBatch.DEFAULT_MAX_DECOMPRESSED_BYTES, (offset, timestamp, key, value, headers) -> {
+            values.add(value);
+            return Record.of(offset, timestamp, key, value, headers);
+        })) {
+            received.add(r);
+        }
+
+        assertEquals(records, received);
+        values.stream().filter(v -> v != null && v.length > 0).forEach(v -> v[0]++); // the receiver's own arrays
+        assertEquals(records, SampleRecords.decode(batch), "the batch did not change");
+    }
+
     @Test
     void compressedBatchIsSmallerThanUncompressedForRepetitiveData() {
         List<Record> records = SampleRecords.generate(3, 10);

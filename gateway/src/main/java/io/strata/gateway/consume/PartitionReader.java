@@ -6,7 +6,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.strata.common.batch.CorruptBatchException;
 import io.strata.common.batch.Header;
-import io.strata.common.batch.Record;
 import io.strata.common.batch.RecordBatch;
 import io.strata.common.batch.RecordBatches;
 import io.strata.common.error.Errors;
@@ -20,6 +19,7 @@ import io.strata.proto.internal.ListOffsetRequest;
 import io.strata.proto.internal.ReadRequest;
 import io.strata.proto.internal.ReadResponse;
 import io.strata.proto.internal.StorageNodeGrpc;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,12 +77,14 @@ public final class PartitionReader {
             if (batch.lastOffset() < from) {
                 continue;
             }
-            for (Record r : batch.records()) {
-                if (r.offset() < from) {
+            for (ConsumedRecord r : batch.records(RecordBatch.DEFAULT_MAX_DECOMPRESSED_BYTES,
+                    (offset, timestamp, key, value, headers) -> toProto(topic, partition, offset, timestamp, key,
+                            value, headers))) {
+                if (r.getOffset() < from) {
                     continue;
                 }
-                out.add(toProto(topic, partition, r));
-                next = r.offset() + 1;
+                out.add(r);
+                next = r.getOffset() + 1;
             }
         }
         return Chunk.decoded(from, out, next, response.getHighWatermark(), response.getLogStartOffset());
@@ -115,19 +117,22 @@ public final class PartitionReader {
         return new Chunk(from, List.of(), kept, records, next, response.getHighWatermark(), response.getLogStartOffset());
     }
 
-    private static ConsumedRecord toProto(String topic, int partition, Record r) {
+    /** The record as the public API carries it, sharing the decoder's fresh arrays rather than copying them. */
+    private static ConsumedRecord toProto(String topic, int partition, long offset, long timestamp, byte[] key,
+                                          byte[] value, List<Header> headers) {
         ConsumedRecord.Builder b = ConsumedRecord.newBuilder().setTopic(topic).setPartition(partition)
-                .setOffset(r.offset()).setTimestampMs(r.timestamp());
-        if (r.key() != null) {
-            b.setKey(UnsafeByteOperations.unsafeWrap(r.key()));
+                .setOffset(offset).setTimestampMs(timestamp);
+        if (key != null) {
+            b.setKey(UnsafeByteOperations.unsafeWrap(key));
         }
-        if (r.value() != null) {
-            b.setValue(UnsafeByteOperations.unsafeWrap(r.value()));
+        if (value != null) {
+            b.setValue(UnsafeByteOperations.unsafeWrap(value));
         }
-        for (Header h : r.headers()) {
+        for (Header h : headers) {
             io.strata.proto.Header.Builder hb = io.strata.proto.Header.newBuilder().setKey(h.key());
-            if (h.value() != null) {
-                hb.setValue(UnsafeByteOperations.unsafeWrap(h.value()));
+            ByteBuffer headerValue = h.valueBuffer();
+            if (headerValue != null) {
+                hb.setValue(ByteString.copyFrom(headerValue));
             }
             b.addHeaders(hb);
         }
