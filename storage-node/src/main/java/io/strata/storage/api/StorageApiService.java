@@ -146,9 +146,9 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             replica.ensureLeader();
             long offset = switch (request.getSpec()) {
                 case OFFSET_SPEC_EARLIEST -> replica.logStartOffset();
-                case OFFSET_SPEC_LATEST -> replica.highWatermark();
+                case OFFSET_SPEC_LATEST -> replica.settledHighWatermark();
                 case OFFSET_SPEC_TIMESTAMP -> Math.min(replica.offsetForTimestamp(request.getTimestampMs()),
-                        replica.highWatermark());
+                        replica.settledHighWatermark());
                 default -> throw Errors.invalid("offset spec is missing (EARLIEST, LATEST or TIMESTAMP)");
             };
             return ListOffsetResponse.newBuilder().setOffset(offset).setTimestampMs(-1).build();

@@ -327,19 +327,22 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * Whole batches from the one containing {@code offset}: at most {@code maxBytes} (at least one
      * batch), only batches whose base offset is below {@code maxOffset}, never crossing a segment.
+     * Empty from {@code maxOffset} up to the log end: a consumer may already hold offsets up to
+     * a previous leader's high watermark, which this log has but not yet below its own.
      *
-     * @throws StrataException OFFSET_OUT_OF_RANGE naming the readable range when {@code offset}
-     *     is below the log start or above min(log end, maxOffset)
+     * @throws StrataException OFFSET_OUT_OF_RANGE naming the log's range when {@code offset}
+     *     is below the log start or above the log end
      */
     public ByteString read(long offset, int maxBytes, long maxOffset) {
         for (int attempt = 0; ; attempt++) {
             long start = logStartOffset;
-            long end = Math.min(endOffset, maxOffset);
-            if (offset < start || offset > end) {
+            long logEnd = endOffset;
+            if (offset < start || offset > logEnd) {
                 throw new StrataException(ErrorReason.OFFSET_OUT_OF_RANGE, "offset " + offset
-                        + " is outside the readable range [" + start + ", " + end + "] of " + dir.getFileName());
+                        + " is outside the range [" + start + ", " + logEnd + "] of " + dir.getFileName());
             }
-            if (offset == end) {
+            long end = Math.min(logEnd, maxOffset);
+            if (offset >= end) {
                 return ByteString.EMPTY;
             }
             try {

@@ -38,9 +38,14 @@ public final class PartitionReplica implements AutoCloseable {
     /** Completed (and replaced) when the log end grows: wakes followers' fetches, before any fsync. */
     private volatile CompletableFuture<Void> appended = new CompletableFuture<>();
 
-    /** Who this replica is in its partition right now. */
+    /**
+     * Who this replica is in its partition right now.
+     *
+     * @param epochStart for a leader, its log end when it took this epoch (every acknowledged
+     *                   record lies below it); -1 for a follower
+     */
     public record Role(boolean leader, int epoch, int partitionEpoch, int leaderId, List<Integer> replicas,
-                       HighWatermark hw) {
+                       HighWatermark hw, long epochStart) {
     }
 
     /**
@@ -54,7 +59,7 @@ public final class PartitionReplica implements AutoCloseable {
         this.partition = partition;
         this.nodeId = nodeId;
         this.log = log;
-        this.role = new Role(false, -1, -1, -1, List.of(), null);
+        this.role = new Role(false, -1, -1, -1, List.of(), null, -1);
         this.followerHw = Math.max(log.logStartOffset(), Math.min(checkpointedHw, log.logEndOffset()));
         log.limitRetentionTo(this::highWatermark);
     }
@@ -75,17 +80,17 @@ public final class PartitionReplica implements AutoCloseable {
             if (old.leader() && old.epoch() == epoch) {
                 if (partitionEpoch >= old.partitionEpoch()) {
                     old.hw().updateIsr(new HashSet<>(isr));
-                    role = new Role(true, epoch, partitionEpoch, leaderId, replicas, old.hw());
+                    role = new Role(true, epoch, partitionEpoch, leaderId, replicas, old.hw(), old.epochStart());
                 }
                 return;
             }
             long start = Math.max(log.logStartOffset(),
                     Math.min(old.leader() ? old.hw().value() : followerHw, log.logEndOffset()));
             HighWatermark hw = new HighWatermark(nodeId, new HashSet<>(isr), start, v -> wake());
-            role = new Role(true, epoch, partitionEpoch, leaderId, replicas, hw);
+            role = new Role(true, epoch, partitionEpoch, leaderId, replicas, hw, log.logEndOffset());
             hw.leaderDurable(log.durableEndOffset());
         } else {
-            role = new Role(false, epoch, partitionEpoch, leaderId, replicas, null);
+            role = new Role(false, epoch, partitionEpoch, leaderId, replicas, null, -1);
         }
         if (old.leader() && (!isLeader || old.epoch() != epoch)) {
             followerHw = old.hw().value();
@@ -233,6 +238,24 @@ public final class PartitionReplica implements AutoCloseable {
     public long highWatermark() {
         Role r = role;
         return r.leader() ? r.hw().value() : followerHw;
+    }
+
+    /**
+     * The high watermark to give clients that ask where the log ends (ListOffsets), which must
+     * never go backwards. A new leader learned the previous leader's HW one fetch late, so its own
+     * may start below offsets clients already saw; until it reaches {@link Role#epochStart} (which
+     * every acknowledged record lies below) this answers LEADER_NOT_AVAILABLE, which gateways
+     * retry, rather than a smaller number (the rule of Kafka's KIP-207).
+     */
+    public long settledHighWatermark() {
+        Role r = ensureLeader();
+        long hw = r.hw().value();
+        if (hw < r.epochStart()) {
+            throw new StrataException(ErrorReason.LEADER_NOT_AVAILABLE, topic + "-" + partition + ": leader " + nodeId
+                    + " took epoch " + r.epoch() + " at log end " + r.epochStart() + " and its high watermark (" + hw
+                    + ") has not caught up to it yet; retry shortly");
+        }
+        return hw;
     }
 
     public long logStartOffset() {

@@ -1,11 +1,14 @@
 package io.strata.storage.partition;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strata.common.batch.Compression;
 import io.strata.common.batch.RecordBatchBuilder;
+import io.strata.common.error.StrataException;
 import io.strata.common.net.NodeChannels;
+import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.MetadataImage;
 import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.NodeState;
@@ -25,12 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The high watermark across restarts of a node, on real logs: the node that leads partition
- * {@code t-0} (replicas 1, 2, 3) stops and starts again while its followers are away, and must
- * serve consumers what was committed before, not start from the log start and hide it until
- * its followers fetch again.
+ * The high watermark a node serves when it takes leadership again, on real logs: the node that
+ * leads partition {@code t-0} (replicas 1, 2, 3) stops and starts again while its followers are
+ * away, and must serve consumers what was committed before, not start from the log start and
+ * hide it until its followers fetch again; nor may it tell anyone a latest offset below what
+ * the previous leadership may have told.
  */
-class HighWatermarkRestartTest {
+class LeaderHighWatermarkTest {
     @TempDir
     Path dataDir;
 
@@ -91,6 +95,30 @@ class HighWatermarkRestartTest {
             assertEquals(120, r.log().logEndOffset());
             assertEquals(100, r.highWatermark(), "committed before the restart, and nothing more");
             assertEquals(100, readableRecords(r), "consumers read all of it at once");
+        }
+    }
+
+    @Test
+    void aNewLeaderTellsNoLatestOffsetBelowItsEpochStartAndReadsPastItsHighWatermarkAreEmpty() {
+        try (ReplicaManager node = node()) {
+            node.apply(image("id-1", 0));
+            commit100(node);
+            node.get("t", 0).append(batch(20), false).join(); // acks=1: acknowledged, not yet committed
+        }
+        try (ReplicaManager restarted = node()) {
+            restarted.apply(image("id-1", 1));
+            PartitionReplica r = restarted.get("t", 0);
+            assertEquals(100, r.highWatermark());
+            StrataException e = assertThrows(StrataException.class, r::settledHighWatermark);
+            assertEquals(ErrorReason.LEADER_NOT_AVAILABLE, e.reason(), e.getMessage());
+            assertTrue(e.isRetriable());
+            assertEquals(0, r.read(110, 1 << 20).size(), "a consumer already at 110 reads nothing yet, no error");
+
+            for (int follower = 2; follower <= 3; follower++) {
+                r.role().hw().followerFetched(follower, 120, 120, 120, System.currentTimeMillis());
+            }
+            assertEquals(120, r.settledHighWatermark(), "settled once it reached the log end it was elected with");
+            assertTrue(r.read(110, 1 << 20).size() > 0);
         }
     }
 
