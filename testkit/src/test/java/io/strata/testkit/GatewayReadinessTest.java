@@ -2,11 +2,7 @@ package io.strata.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.grpc.ManagedChannel;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
-import io.strata.common.net.Channels;
 import io.strata.common.net.FreePorts;
 import io.strata.common.net.HostPort;
 import io.strata.common.server.GrpcServer;
@@ -14,7 +10,6 @@ import io.strata.gateway.GatewayConfig;
 import io.strata.gateway.GatewayServer;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,16 +18,6 @@ class GatewayReadinessTest {
     @TempDir
     Path dataDir;
 
-    private static ServingStatus health(HostPort address, String service) {
-        ManagedChannel channel = Channels.open(address);
-        try {
-            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
-        } finally {
-            Channels.close(channel);
-        }
-    }
-
     @Test
     void aGatewayWithoutMetadataIsLiveButNotReady() throws Exception {
         HostPort nobody = new HostPort("127.0.0.1", FreePorts.find(1)[0]); // no metadata service listens here
@@ -40,8 +25,8 @@ class GatewayReadinessTest {
                 .start();
         try {
             Thread.sleep(500); // time the watch would need on loopback, had anything answered
-            assertEquals(ServingStatus.SERVING, health(gateway.address(), ""));
-            assertEquals(ServingStatus.NOT_SERVING, health(gateway.address(), GrpcServer.READINESS));
+            assertEquals(ServingStatus.SERVING, Health.status(gateway.address(), ""));
+            assertEquals(ServingStatus.NOT_SERVING, Health.status(gateway.address(), GrpcServer.READINESS));
         } finally {
             gateway.close();
         }
@@ -51,7 +36,7 @@ class GatewayReadinessTest {
     void aGatewayOfARunningClusterIsReady() {
         try (LocalCluster cluster = LocalCluster.builder().dataDir(dataDir).storageNodes(1).build().start()) {
             cluster.await("the gateway ready", 30_000,
-                    () -> health(cluster.gatewayAddress(), GrpcServer.READINESS) == ServingStatus.SERVING);
+                    () -> Health.status(cluster.gatewayAddress(), GrpcServer.READINESS) == ServingStatus.SERVING);
         }
     }
 }

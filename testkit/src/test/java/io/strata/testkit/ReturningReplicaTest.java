@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.strata.common.batch.RecordBatch;
 import io.strata.common.batch.RecordBatches;
 import io.strata.common.net.Channels;
@@ -205,13 +203,7 @@ class ReturningReplicaTest {
 
     /** What node {@code node}'s health service answers for {@code service} ("" is the server as a whole). */
     private static ServingStatus health(LocalCluster cluster, int node, String service) {
-        ManagedChannel channel = Channels.open(new HostPort("127.0.0.1", cluster.storageNode(node - 1).port()));
-        try {
-            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
-        } finally {
-            Channels.close(channel);
-        }
+        return Health.status(new HostPort("127.0.0.1", cluster.storageNode(node - 1).port()), service);
     }
 
     @Test
