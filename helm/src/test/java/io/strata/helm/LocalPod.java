@@ -6,6 +6,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.strata.common.net.Channels;
 import io.strata.common.net.HostPort;
+import io.strata.testkit.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,6 +35,10 @@ import java.util.regex.Pattern;
  * thread-safe: drive it from the test's thread.
  */
 final class LocalPod {
+    static {
+        ChildProcesses.killOnExit();
+    }
+
     /** Context every Pod of one installation shares. */
     record Site(Manifest manifest, DockerImage image, Path imageRoot, Path workDir, PodNetwork network,
                 String namespace) {

@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
+
+    static {
+        ChildProcesses.killOnExit();
+    }
     /**
      * Members serve no metrics: the launcher's fixed default port would clash on one host, and an
      * ephemeral one would be one more bind racing the ports picked in advance for later members.
