@@ -73,6 +73,8 @@ public final class StorageNodeServer implements AutoCloseable {
     private AutoCloseable watch;
     /** What readiness last answered (changed on the watch thread only). */
     private volatile boolean ready;
+    /** Set when a stop begins: images that arrive during the controlled shutdown leave it unready. */
+    private volatile boolean stopping;
     private ScheduledExecutorService heartbeats;
     private GrpcServer server;
     private RegisterNodeRequest registration;
@@ -129,12 +131,12 @@ public final class StorageNodeServer implements AutoCloseable {
     /** Applies a metadata image; readiness follows whether this node is live and every replica of it in sync. */
     private void apply(MetadataImage image) {
         replicas.apply(image);
-        boolean inSync = replicas.inSync();
+        boolean inSync = !stopping && replicas.inSync();
         if (inSync != ready) {
             ready = inSync;
             if (inSync) {
                 log.info("storage node {} ready: live, and every replica it holds in its ISR", config.nodeId());
-            } else {
+            } else if (!stopping) {
                 log.info("storage node {} not ready: replicas outside their ISR {}", config.nodeId(), replicas.outOfSync());
             }
         }
@@ -236,6 +238,7 @@ public final class StorageNodeServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        stopping = true;
         if (server != null) {
             server.ready(false);
         }
