@@ -132,15 +132,15 @@ public final class StorageNodeServer implements AutoCloseable {
     private void apply(MetadataImage image) {
         replicas.apply(image);
         boolean inSync = !stopping && replicas.inSync();
-        if (inSync != ready) {
+        if (inSync != ready) { // the server started unready, as this flag did
             ready = inSync;
+            server.ready(inSync);
             if (inSync) {
                 log.info("storage node {} ready: live, and every replica it holds in its ISR", config.nodeId());
             } else if (!stopping) {
                 log.info("storage node {} not ready: replicas outside their ISR {}", config.nodeId(), replicas.outOfSync());
             }
         }
-        server.ready(inSync);
     }
 
     private void startHeartbeats(RegisterNodeRequest registration) {
