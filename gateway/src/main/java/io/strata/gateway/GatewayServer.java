@@ -70,7 +70,8 @@ public final class GatewayServer implements AutoCloseable {
                 config.fetchMaxBytes());
         server = new GrpcServer("gateway", config.bind(), config.maxRequestBytes(), List.of(
                 () -> AliasingMarshaller.forRequests(
-                        new ProducerService(new ProduceHandler(cache, router, config.requestTimeout()), produceSlowPath)
+                        new ProducerService(new ProduceHandler(cache, router, config.requestTimeout()), produceSlowPath,
+                                metrics)
                                 .bindService(),
                         ProduceRequest.getDefaultInstance(),
                         List.of(ProducerGrpc.getProduceMethod(), ProducerGrpc.getProduceStreamMethod())),

@@ -1,12 +1,9 @@
 package io.strata.client.producer;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
 import io.strata.client.StrataClientException;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProduceResponse;
-import io.strata.proto.ProducerGrpc;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -17,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The producer's background loop: takes ready batches from the {@link RecordAccumulator} and
- * sends each as one asynchronous {@code Produce} call, keeping up to {@code max.in.flight}
- * requests outstanding. The accumulator never hands out a second batch of a partition before the
+ * sends each as one request on the producer's {@link ProduceStreamLink}, keeping up to
+ * {@code max.in.flight} requests outstanding. The accumulator never hands out a second batch of a partition before the
  * first is released, so a partition has at most one request in flight and its records arrive in
  * send order, retries included.
  *
@@ -35,23 +32,23 @@ import org.slf4j.LoggerFactory;
 final class Sender implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
-    /** Extra time the gRPC deadline gives the gateway to report its own timeout. */
+    /** Extra time a request's answer may take beyond its timeout, for the gateway to report its own. */
     private static final long DEADLINE_GRACE_MS = 2_000;
 
     private final RecordAccumulator accumulator;
     private final PartitionChooser partitions;
-    private final ProducerGrpc.ProducerFutureStub stub;
+    private final ProduceStreamLink link;
     private final ProducerConfig config;
     private final ScheduledExecutorService callbacks;
     private final LongSupplier nanoClock;
     private final Semaphore inFlight;
     private volatile boolean aborted;
 
-    Sender(RecordAccumulator accumulator, PartitionChooser partitions, ProducerGrpc.ProducerFutureStub stub,
+    Sender(RecordAccumulator accumulator, PartitionChooser partitions, ProduceStreamLink link,
            ProducerConfig config, ScheduledExecutorService callbacks, LongSupplier nanoClock) {
         this.accumulator = accumulator;
         this.partitions = partitions;
-        this.stub = stub;
+        this.link = link;
         this.config = config;
         this.callbacks = callbacks;
         this.nanoClock = nanoClock;
@@ -75,6 +72,7 @@ final class Sender implements Runnable {
                 attempt(batch, 1);
             }
             inFlight.acquire(config.maxInFlight()); // every request answered: close may proceed
+            link.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
@@ -83,9 +81,10 @@ final class Sender implements Runnable {
         }
     }
 
-    /** Stops the loop; requests in flight still complete or fail on their own. */
+    /** Stops the loop and fails the requests in flight. */
     void abort() {
         aborted = true;
+        link.abort("producer closed");
     }
 
     private void attempt(ProducerBatch batch, int attempt) {
@@ -107,19 +106,18 @@ final class Sender implements Runnable {
                     + batch.recordCount() + " records for " + batch.topic + ": " + e.getMessage()));
             return;
         }
-        Futures.addCallback(stub.withDeadlineAfter(attemptMs + DEADLINE_GRACE_MS, TimeUnit.MILLISECONDS)
-                .produce(request), new FutureCallback<>() {
-                    @Override
-                    public void onSuccess(ProduceResponse response) {
-                        batch.complete(response, config.acks());
-                        done(batch, null);
-                    }
+        link.send(request, attemptMs + DEADLINE_GRACE_MS, new ProduceStreamLink.Outcome() {
+            @Override
+            public void answered(ProduceResponse response) {
+                batch.complete(response, config.acks());
+                done(batch, null);
+            }
 
-                    @Override
-                    public void onFailure(Throwable t) {
-                        retryOrFail(batch, attempt, deadlineNanos, StrataClientException.from(t));
-                    }
-                }, callbacks);
+            @Override
+            public void failed(StrataClientException error) {
+                retryOrFail(batch, attempt, deadlineNanos, error);
+            }
+        });
     }
 
     private void retryOrFail(ProducerBatch batch, int attempt, long deadlineNanos, StrataClientException error) {

@@ -76,8 +76,9 @@ public final class StrataProducer implements AutoCloseable {
             callbackThread = t;
             return t;
         });
-        this.sender = new Sender(accumulator, partitions, ProducerGrpc.newFutureStub(channel), config, callbacks,
-                nanoClock);
+        this.callbacks.setRemoveOnCancelPolicy(true); // answered requests' timers leave the queue at once
+        this.sender = new Sender(accumulator, partitions,
+                new ProduceStreamLink(ProducerGrpc.newStub(channel), callbacks), config, callbacks, nanoClock);
         this.senderThread = new Thread(sender, "strata-producer-" + id + "-sender");
         this.senderThread.setDaemon(true);
         this.senderThread.start();

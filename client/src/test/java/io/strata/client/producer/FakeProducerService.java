@@ -19,14 +19,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A Producer service that appends pre-encoded batches to in-memory partitions, and the one
  * Admin call the producer makes (DescribeTopic: every topic has {@link #PARTITIONS} partitions
- * except "nope", which does not exist). Records concurrency and every request.
+ * except "nope", which does not exist). Records concurrency and every request. Like a gateway,
+ * {@code ProduceStream} handles its requests concurrently and answers a failed one in-band.
  */
 final class FakeProducerService extends ProducerGrpc.ProducerImplBase {
 
@@ -42,6 +46,10 @@ final class FakeProducerService extends ProducerGrpc.ProducerImplBase {
     volatile long delayMs;
     /** Acquired before answering; tests may drain it to hold requests. */
     final Semaphore gate = new Semaphore(Integer.MAX_VALUE);
+    /** Extra time to hold a request before answering it. */
+    volatile Function<ProduceRequest, Long> delayFor = r -> 0L;
+    /** Requests the gateway loses: recorded, never answered. */
+    volatile Predicate<ProduceRequest> unanswered = r -> false;
     /** Returns an error to fail a request with, or null to accept it. */
     volatile Function<ProduceRequest, StatusRuntimeException> failer = r -> null;
 
@@ -63,6 +71,75 @@ final class FakeProducerService extends ProducerGrpc.ProducerImplBase {
         }
     };
 
+    /** Runs the requests of streams, each on its own thread, so that held or slow ones overlap. */
+    private final ExecutorService streamed = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fake-produce-stream");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Streams opened so far. */
+    final AtomicInteger streams = new AtomicInteger();
+    private final List<StreamObserver<ProduceResponse>> openStreams = new ArrayList<>();
+
+    /** Fails every open stream with UNAVAILABLE, as a gateway going away does. */
+    void breakStreams() {
+        synchronized (openStreams) {
+            for (StreamObserver<ProduceResponse> responses : openStreams) {
+                synchronized (responses) {
+                    responses.onError(io.grpc.Status.UNAVAILABLE.withDescription("gateway going away").asRuntimeException());
+                }
+            }
+            openStreams.clear();
+        }
+    }
+
+    @Override
+    public StreamObserver<ProduceRequest> produceStream(StreamObserver<ProduceResponse> responses) {
+        streams.incrementAndGet();
+        synchronized (openStreams) {
+            openStreams.add(responses);
+        }
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(ProduceRequest request) {
+                streamed.execute(() -> produce(request, new StreamObserver<>() {
+                    @Override
+                    public void onNext(ProduceResponse response) {
+                        synchronized (responses) {
+                            try {
+                                responses.onNext(response);
+                            } catch (IllegalStateException | io.grpc.StatusRuntimeException e) {
+                                // the stream was broken or cancelled meanwhile: the answer is lost
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        ProduceResponse failed = ProduceResponse.newBuilder().setRequestId(request.getRequestId())
+                                .setError(io.strata.common.error.StrataException.from(t).toDetail()).build();
+                        onNext(failed);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                synchronized (responses) {
+                    responses.onCompleted();
+                }
+            }
+        };
+    }
+
     @Override
     public void produce(ProduceRequest request, StreamObserver<ProduceResponse> response) {
         int now = inFlight.incrementAndGet();
@@ -78,8 +155,12 @@ final class FakeProducerService extends ProducerGrpc.ProducerImplBase {
             }
             gate.acquireUninterruptibly();
             gate.release();
-            if (delayMs > 0) {
-                Thread.sleep(delayMs);
+            long delay = Math.max(delayMs, delayFor.apply(request));
+            if (delay > 0) {
+                Thread.sleep(delay);
+            }
+            if (unanswered.test(request)) {
+                return;
             }
             StatusRuntimeException error = failer.apply(request);
             if (error != null) {

@@ -201,6 +201,43 @@ class StrataProducerTest {
     }
 
     @Test
+    void aRequestTheGatewayNeverAnswersResetsTheStreamAndTheOthersWaitingAreRetried() throws Exception {
+        // partition 0's request is lost; partition 1's first attempt is answered only after the reset
+        service.unanswered = r -> r.getPartition() == 0;
+        AtomicInteger partition1Attempts = new AtomicInteger();
+        service.delayFor = r -> r.getPartition() == 1 && partition1Attempts.incrementAndGet() == 1 ? 3_000L : 0L;
+        ProducerConfig cfg = config().lingerMs(0).requestTimeout(Duration.ofMillis(200))
+                .deliveryTimeout(Duration.ofSeconds(20)).build();
+        try (StrataProducer producer = new StrataProducer(cfg)) {
+            CompletableFuture<RecordMetadata> lost = producer.send(ProducerRecord.of("t", 0, null, utf8("a")));
+            Thread.sleep(1_000); // so that this one is still within its time when the first one's ends
+            CompletableFuture<RecordMetadata> waiting = producer.send(ProducerRecord.of("t", 1, null, utf8("b")));
+
+            StrataClientException e = failure(lost);
+            assertEquals(ErrorReason.TIMEOUT, e.reason(), e.toString());
+            assertEquals(1, waiting.get(10, TimeUnit.SECONDS).partition());
+            assertEquals(2, partition1Attempts.get(), "the waiting request was sent again after the reset");
+            assertEquals(2, service.streams.get(), "the retry went over a new stream");
+        }
+    }
+
+    @Test
+    void requestsWaitingWhenTheGatewayBreaksTheStreamAreRetriedOnANewOne() throws Exception {
+        service.gate.drainPermits(); // hold the first request
+        try (StrataProducer producer = new StrataProducer(config().lingerMs(0).build())) {
+            CompletableFuture<RecordMetadata> f = producer.send(ProducerRecord.of("t", utf8("v")));
+            while (service.requests().isEmpty()) {
+                Thread.sleep(5);
+            }
+            service.breakStreams();
+            service.gate.release(Integer.MAX_VALUE / 2);
+            f.get(10, TimeUnit.SECONDS);
+            assertEquals(2, service.streams.get());
+            assertEquals(2, service.requests().size(), "sent again after the stream broke");
+        }
+    }
+
+    @Test
     void flushSendsLingeringRecordsAndWaitsForTheirAcknowledgement() throws Exception {
         try (StrataProducer producer = new StrataProducer(config().lingerMs(60_000).build())) {
             CompletableFuture<RecordMetadata> f = producer.send(ProducerRecord.of("t", utf8("v")));

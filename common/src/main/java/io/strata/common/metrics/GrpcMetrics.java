@@ -127,6 +127,11 @@ public final class GrpcMetrics {
         });
     }
 
+    /** A latency histogram with the same buckets as the gRPC call metrics, for requests inside streams. */
+    public Timer latency(String name, String description, String... tags) {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
+    }
+
     private static Timer[] timers(Map<String, Timer[]> byMethod, MethodDescriptor<?, ?> method) {
         return byMethod.computeIfAbsent(method.getFullMethodName(), m -> new Timer[Status.Code.values().length]);
     }
@@ -136,11 +141,8 @@ public final class GrpcMetrics {
         Timer timer = timers[code];
         if (timer == null) {
             // A benign race: two threads may both build it; the registry returns the same meter.
-            timer = Timer.builder(name)
-                    .description("gRPC calls by method and status code, with their latency")
-                    .tags("method", method.getFullMethodName(), "code", status.getCode().name())
-                    .serviceLevelObjectives(BUCKETS)
-                    .register(registry);
+            timer = latency(name, "gRPC calls by method and status code, with their latency",
+                    "method", method.getFullMethodName(), "code", status.getCode().name());
             timers[code] = timer;
         }
         timer.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

@@ -1,8 +1,10 @@
 package io.strata.gateway.produce;
 
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.RpcCalls;
 import io.strata.common.error.StrataException;
+import io.strata.gateway.metrics.GatewayMetrics;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProduceResponse;
 import io.strata.proto.ProducerGrpc;
@@ -22,15 +24,30 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
     private final ProduceHandler handler;
     /** Where requests that must wait on the metadata service run (this service runs on transport threads). */
     private final Executor slowPath;
+    private final GatewayMetrics metrics;
 
-    public ProducerService(ProduceHandler handler, Executor slowPath) {
+    public ProducerService(ProduceHandler handler, Executor slowPath, GatewayMetrics metrics) {
         this.handler = handler;
         this.slowPath = slowPath;
+        this.metrics = metrics;
     }
 
     @Override
     public void produce(ProduceRequest request, StreamObserver<ProduceResponse> observer) {
-        RpcCalls.async(observer, () -> handler.produceWithoutBlocking(request, slowPath));
+        RpcCalls.async(observer, () -> timed(request));
+    }
+
+    /** Produces {@code request}, recording its outcome and latency. */
+    private CompletableFuture<ProduceResponse> timed(ProduceRequest request) {
+        long start = System.nanoTime();
+        CompletableFuture<ProduceResponse> f;
+        try {
+            f = handler.produceWithoutBlocking(request, slowPath);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.whenComplete((response, error) ->
+                metrics.produced(error == null ? "OK" : StrataException.from(error).reason().name(), start));
     }
 
     @Override
@@ -43,23 +60,19 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
             public synchronized void onNext(ProduceRequest request) {
                 String key = request.getTopic() + (request.hasPartition() ? "/" + request.getPartition() : "/*");
                 CompletableFuture<Void> previous = tails.getOrDefault(key, CompletableFuture.completedFuture(null));
-                CompletableFuture<Void> tail = previous.thenCompose(v -> {
-                    CompletableFuture<ProduceResponse> f;
-                    try {
-                        f = handler.produceWithoutBlocking(request, slowPath);
-                    } catch (RuntimeException e) {
-                        f = CompletableFuture.failedFuture(e);
-                    }
-                    return f.handle((response, error) -> {
-                        ProduceResponse out = error == null ? response : ProduceResponse.newBuilder()
-                                .setRequestId(request.getRequestId())
-                                .setError(StrataException.from(error).toDetail()).build();
-                        synchronized (observer) {
+                CompletableFuture<Void> tail = previous.thenCompose(v -> timed(request).handle((response, error) -> {
+                    ProduceResponse out = error == null ? response : ProduceResponse.newBuilder()
+                            .setRequestId(request.getRequestId())
+                            .setError(StrataException.from(error).toDetail()).build();
+                    synchronized (observer) {
+                        try {
                             observer.onNext(out);
+                        } catch (StatusRuntimeException e) {
+                            // the client cancelled the stream; it retries what it heard no answer for
                         }
-                        return null;
-                    });
-                });
+                    }
+                    return null;
+                }));
                 tails.put(key, tail);
                 tail.thenRun(() -> forget(key, tail));
             }
