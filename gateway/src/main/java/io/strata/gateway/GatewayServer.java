@@ -12,6 +12,7 @@ import io.strata.gateway.consume.ConsumerService;
 import io.strata.gateway.consume.CoordinatorLink;
 import io.strata.gateway.consume.GroupOffsets;
 import io.strata.gateway.consume.PartitionReader;
+import io.strata.gateway.produce.AppendStreams;
 import io.strata.gateway.produce.ProduceHandler;
 import io.strata.gateway.produce.ProducerService;
 import io.strata.proto.ProduceRequest;
@@ -40,6 +41,7 @@ public final class GatewayServer implements AutoCloseable {
     private AutoCloseable watch;
     private NodeChannels channels;
     private PartitionRouter router;
+    private AppendStreams appends;
     private GrpcServer server;
     private CoordinatorLink coordinator;
     /** Produce requests that must refresh the metadata first: Produce itself runs on transport threads. */
@@ -63,16 +65,16 @@ public final class GatewayServer implements AutoCloseable {
         watch = metadata.watch(cache::update);
         channels = new NodeChannels(clientMetrics);
         router = new PartitionRouter(cache, channels, metrics::retried);
+        appends = new AppendStreams(channels);
         PartitionReader reader = new PartitionReader(router, config.requestTimeout());
         GroupOffsets offsets = new GroupOffsets(metadata, cache);
         coordinator = new CoordinatorLink(metadata, () -> address().toString());
         ConsumerService consumer = new ConsumerService(cache, reader, offsets, coordinator, config.requestTimeout(),
                 config.fetchMaxBytes());
+        ProducerService producer = new ProducerService(
+                new ProduceHandler(cache, router, appends, config.requestTimeout()), produceSlowPath, metrics);
         server = new GrpcServer("gateway", config.bind(), config.maxRequestBytes(), List.of(
-                () -> AliasingMarshaller.forRequests(
-                        new ProducerService(new ProduceHandler(cache, router, config.requestTimeout()), produceSlowPath,
-                                metrics)
-                                .bindService(),
+                () -> AliasingMarshaller.forRequests(producer.bindService(),
                         ProduceRequest.getDefaultInstance(),
                         List.of(ProducerGrpc.getProduceMethod(), ProducerGrpc.getProduceStreamMethod())),
                 consumer,
@@ -81,7 +83,7 @@ public final class GatewayServer implements AutoCloseable {
                 // producing does not block (see ProducerService); consumer sessions and admin calls
                 // wait on the metadata service, so they keep gRPC's pool
                 Set.of(ProducerGrpc.SERVICE_NAME));
-        server.startUnready();
+        server.onShutdown(producer::endStreams).startUnready();
         // Ready once the first metadata image is in: before it every call would wait for it or fail.
         CompletableFuture<Void> firstImage = cache.nextChange();
         if (cache.image().getVersion() > 0) {
@@ -134,6 +136,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (router != null) {
             router.close();
+        }
+        if (appends != null) {
+            appends.close();
         }
         if (channels != null) {
             channels.close();

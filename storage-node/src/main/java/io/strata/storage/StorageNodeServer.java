@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,17 +60,24 @@ public final class StorageNodeServer implements AutoCloseable {
     private final StorageMetrics metrics;
     /** Only the replica fetcher calls peers; its callbacks append to the page cache and never block. */
     private final NodeChannels peers;
-    private final ScheduledExecutorService replication = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "replica-fetcher");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService replication = replicationScheduler();
     private final ScheduledExecutorService isrChecks = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "isr-manager");
         t.setDaemon(true);
         return t;
     });
     private MetadataClient metadata;
+
+    /** Fetch retries and the timers of fetches in flight, which nearly all end long before they are due. */
+    private static ScheduledExecutorService replicationScheduler() {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "replica-fetcher");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
+    }
     private AutoCloseable watch;
     /** What readiness last answered (changed on the watch thread only). */
     private volatile boolean ready;
@@ -86,21 +94,24 @@ public final class StorageNodeServer implements AutoCloseable {
         this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes(),
                 new LogManager(config.logSettings(), System::currentTimeMillis),
                 new ReplicaFetcher(config.nodeId(), peers, replication,
-                        StorageMetrics.replicaFetchFailures(serviceMetrics)::increment));
+                        StorageMetrics.replicaFetchEvents(serviceMetrics)));
         this.metrics = new StorageMetrics(serviceMetrics, replicas::all);
     }
 
     public StorageNodeServer start() {
         serviceMetrics.start();
+        StorageApiService api = new StorageApiService(replicas, config.maxReadBytes(), metrics);
         server = new GrpcServer("storage node " + config.nodeId(), config.bind(),
                 Channels.MAX_INBOUND_MESSAGE_BYTES,
-                List.of(() -> AliasingMarshaller.forRequests(
-                        new StorageApiService(replicas, config.maxReadBytes(), metrics).bindService(),
-                        AppendRequest.getDefaultInstance(), List.of(StorageNodeGrpc.getAppendMethod()))),
+                List.of(() -> AliasingMarshaller.forRequests(api.bindService(),
+                        AppendRequest.getDefaultInstance(),
+                        List.of(StorageNodeGrpc.getAppendStreamMethod()))),
                 List.of(serviceMetrics.grpc().serverInterceptor()),
                 // every StorageNode handler is non-blocking: appends write to the page cache and
                 // wait for fsync and replication through futures
-                Set.of(StorageNodeGrpc.SERVICE_NAME)).startUnready(); // ready once registered and in sync
+                Set.of(StorageNodeGrpc.SERVICE_NAME))
+                .onShutdown(api::endStreams)
+                .startUnready(); // ready once registered and in sync
         HostPort advertised = config.advertised() != null ? config.advertised()
                 : new HostPort(config.bind().host(), server.port());
         metadata = new MetadataClient(config.metadata(), config.registerTimeout(),

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.strata.common.batch.Compression;
@@ -16,6 +15,7 @@ import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.common.error.StrataException;
 import io.strata.common.net.Channels;
 import io.strata.common.net.HostPort;
+import io.strata.common.net.StreamedCalls;
 import io.strata.proto.Acks;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.ProduceRequest;
@@ -32,7 +32,10 @@ import io.strata.testkit.history.Op;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -74,10 +77,14 @@ class ReplicationFaultTest {
                 // What a gateway with stale metadata would send: an acks=all append at the old epoch.
                 // It waits in the frozen node's socket and is the first thing it reads on waking up.
                 ManagedChannel direct = Channels.open(HostPort.parse(address(cluster, paused)));
-                ListenableFuture<AppendResponse> stale = StorageNodeGrpc.newFutureStub(direct)
-                        .withDeadlineAfter(60, TimeUnit.SECONDS).append(AppendRequest.newBuilder()
+                ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+                StreamedCalls<AppendRequest, AppendResponse> appends = new StreamedCalls<>(
+                        StorageNodeGrpc.newStub(direct)::appendStream, (r, id) -> r.toBuilder().setRequestId(id).build(),
+                        AppendResponse::getRequestId, r -> r.hasError() ? r.getError() : null, timers);
+                CompletableFuture<AppendResponse> stale = appends.call(AppendRequest.newBuilder()
                                 .setTopic(FaultHarness.TOPIC).setPartition(0).setLeaderEpoch(before.getLeaderEpoch())
-                                .setAcks(Acks.ACKS_ALL).setBatches(batch(STALE_VALUE)).build());
+                                .setAcks(Acks.ACKS_ALL).setBatches(batch(STALE_VALUE)).setTimeoutMs(60_000).build(),
+                        TimeUnit.SECONDS.toNanos(62));
                 cluster.await("another leader for partition 0", 30_000, () -> {
                     PartitionRecord now = partition(cluster, 0);
                     return now.getLeader() != paused && now.getLeader() >= 0;
@@ -95,6 +102,8 @@ class ReplicationFaultTest {
                 ErrorReason reason = StrataException.from(refused.getCause()).reason();
                 assertTrue(reason == ErrorReason.NOT_LEADER || reason == ErrorReason.STALE_LEADER_EPOCH,
                         refused.getCause().toString());
+                appends.reset("done");
+                timers.shutdownNow();
                 Channels.close(direct);
                 load.awaitMoreAcked(300);
                 awaitFullIsr(cluster);

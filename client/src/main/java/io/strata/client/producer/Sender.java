@@ -1,9 +1,11 @@
 package io.strata.client.producer;
 
 import io.strata.client.StrataClientException;
+import io.strata.common.net.StreamedCalls;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProduceResponse;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -14,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The producer's background loop: takes ready batches from the {@link RecordAccumulator} and
- * sends each as one request on the producer's {@link ProduceStreamLink}, keeping up to
- * {@code max.in.flight} requests outstanding. The accumulator never hands out a second batch of a partition before the
+ * sends each as one request on the producer's {@code ProduceStream} call to its gateway
+ * ({@link StreamedCalls}), keeping up to {@code max.in.flight} requests outstanding. The accumulator never hands out a second batch of a partition before the
  * first is released, so a partition has at most one request in flight and its records arrive in
  * send order, retries included.
  *
@@ -37,18 +39,28 @@ final class Sender implements Runnable {
 
     private final RecordAccumulator accumulator;
     private final PartitionChooser partitions;
-    private final ProduceStreamLink link;
+    private final StreamedCalls<ProduceRequest, ProduceResponse> link;
+    /** The callbacks thread, or the calling thread once the producer has closed it. */
+    private final Executor outcomes;
     private final ProducerConfig config;
     private final ScheduledExecutorService callbacks;
     private final LongSupplier nanoClock;
     private final Semaphore inFlight;
     private volatile boolean aborted;
 
-    Sender(RecordAccumulator accumulator, PartitionChooser partitions, ProduceStreamLink link,
-           ProducerConfig config, ScheduledExecutorService callbacks, LongSupplier nanoClock) {
+    Sender(RecordAccumulator accumulator, PartitionChooser partitions,
+           StreamedCalls<ProduceRequest, ProduceResponse> link, ProducerConfig config,
+           ScheduledExecutorService callbacks, LongSupplier nanoClock) {
         this.accumulator = accumulator;
         this.partitions = partitions;
         this.link = link;
+        this.outcomes = task -> {
+            try {
+                callbacks.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run(); // closed: no order left to keep, but the outcome must land
+            }
+        };
         this.config = config;
         this.callbacks = callbacks;
         this.nanoClock = nanoClock;
@@ -84,7 +96,7 @@ final class Sender implements Runnable {
     /** Stops the loop and fails the requests in flight. */
     void abort() {
         aborted = true;
-        link.abort("producer closed");
+        link.reset("producer closed");
     }
 
     private void attempt(ProducerBatch batch, int attempt) {
@@ -106,18 +118,15 @@ final class Sender implements Runnable {
                     + batch.recordCount() + " records for " + batch.topic + ": " + e.getMessage()));
             return;
         }
-        link.send(request, attemptMs + DEADLINE_GRACE_MS, new ProduceStreamLink.Outcome() {
-            @Override
-            public void answered(ProduceResponse response) {
-                batch.complete(response, config.acks());
-                done(batch, null);
-            }
-
-            @Override
-            public void failed(StrataClientException error) {
-                retryOrFail(batch, attempt, deadlineNanos, error);
-            }
-        });
+        link.call(request, TimeUnit.MILLISECONDS.toNanos(attemptMs + DEADLINE_GRACE_MS))
+                .whenCompleteAsync((response, error) -> {
+                    if (error == null) {
+                        batch.complete(response, config.acks());
+                        done(batch, null);
+                    } else {
+                        retryOrFail(batch, attempt, deadlineNanos, StrataClientException.from(error));
+                    }
+                }, outcomes);
     }
 
     private void retryOrFail(ProducerBatch batch, int attempt, long deadlineNanos, StrataClientException error) {

@@ -6,6 +6,9 @@ import io.strata.client.StrataChannels;
 import io.strata.client.StrataClientException;
 import io.strata.common.batch.Header;
 import io.strata.proto.ErrorReason;
+import io.strata.common.net.StreamedCalls;
+import io.strata.proto.ProduceRequest;
+import io.strata.proto.ProduceResponse;
 import io.strata.proto.ProducerGrpc;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +80,11 @@ public final class StrataProducer implements AutoCloseable {
             return t;
         });
         this.callbacks.setRemoveOnCancelPolicy(true); // answered requests' timers leave the queue at once
-        this.sender = new Sender(accumulator, partitions,
-                new ProduceStreamLink(ProducerGrpc.newStub(channel), callbacks), config, callbacks, nanoClock);
+        ProducerGrpc.ProducerStub stub = ProducerGrpc.newStub(channel);
+        StreamedCalls<ProduceRequest, ProduceResponse> link = new StreamedCalls<>(stub::produceStream,
+                (request, requestId) -> request.toBuilder().setRequestId(requestId).build(), ProduceResponse::getRequestId,
+                response -> response.hasError() ? response.getError() : null, callbacks);
+        this.sender = new Sender(accumulator, partitions, link, config, callbacks, nanoClock);
         this.senderThread = new Thread(sender, "strata-producer-" + id + "-sender");
         this.senderThread.setDaemon(true);
         this.senderThread.start();

@@ -40,6 +40,7 @@ public final class GrpcServer implements AutoCloseable {
     private final String name;
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
+    private final List<Runnable> shutdownHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Runs the calls of services that may block, when the server runs the others inline; else null. */
     private final ExecutorService callPool;
 
@@ -89,6 +90,15 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     /** Starts listening, ready at once. */
+    /**
+     * Runs {@code hook} on {@link #close} once the server takes no new calls, before it waits for
+     * the running ones: for services that end their endless streams so the wait is short.
+     */
+    public GrpcServer onShutdown(Runnable hook) {
+        shutdownHooks.add(hook);
+        return this;
+    }
+
     public GrpcServer start() {
         startUnready();
         ready(true);
@@ -128,6 +138,7 @@ public final class GrpcServer implements AutoCloseable {
     public void close() {
         health.enterTerminalState();
         server.shutdown();
+        shutdownHooks.forEach(Runnable::run);
         try {
             if (!server.awaitTermination(3, TimeUnit.SECONDS)) {
                 server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);

@@ -54,9 +54,9 @@ class AliasingMarshallerTest {
         ServerServiceDefinition service = new StorageNodeGrpc.StorageNodeImplBase() {
         }.bindService();
         ServerServiceDefinition aliased = AliasingMarshaller.forRequests(service, AppendRequest.getDefaultInstance(),
-                List.of(StorageNodeGrpc.getAppendMethod()));
+                List.of(StorageNodeGrpc.getAppendStreamMethod()));
 
-        MethodDescriptor<?, ?> append = aliased.getMethod(StorageNodeGrpc.getAppendMethod().getFullMethodName())
+        MethodDescriptor<?, ?> append = aliased.getMethod(StorageNodeGrpc.getAppendStreamMethod().getFullMethodName())
                 .getMethodDescriptor();
         assertTrue(append.getRequestMarshaller() instanceof AliasingMarshaller);
         assertEquals(StorageNodeGrpc.getReadMethod(),

@@ -56,7 +56,8 @@ public final class PartitionReader {
         }
         ReadRequest request = ReadRequest.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset)
                 .setMaxBytes(maxBytes).setMaxWaitMs(maxWaitMs).build();
-        return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> ClientCalls.futureUnaryCall(leader.getChannel().newCall(READ, leader.getCallOptions()), request))
+        return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> ClientCalls.futureUnaryCall(
+                        leader.stub().getChannel().newCall(READ, leader.stub().getCallOptions()), request))
                 .thenApply(r -> {
                     try {
                         return raw ? keepRaw(offset, r) : decode(topic, partition, offset, r);
@@ -143,7 +144,7 @@ public final class PartitionReader {
     public CompletableFuture<Long> listOffset(String topic, int partition, OffsetSpec spec, long timestampMs) {
         ListOffsetRequest request = ListOffsetRequest.newBuilder().setTopic(topic).setPartition(partition)
                 .setSpec(spec).setTimestampMs(timestampMs).build();
-        return router.call(topic, partition, timeout, (leader, p) -> leader.listOffset(request))
+        return router.call(topic, partition, timeout, (leader, p) -> leader.stub().listOffset(request))
                 .thenApply(r -> r.getOffset());
     }
 }

@@ -33,6 +33,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Turns one ProduceRequest into appends on partition leaders. Structured records are
@@ -49,12 +50,14 @@ public final class ProduceHandler {
 
     private final MetadataCache cache;
     private final PartitionRouter router;
+    private final AppendStreams appends;
     private final Duration defaultTimeout;
     private final Map<String, StickyPartitioner> sticky = new ConcurrentHashMap<>();
 
-    public ProduceHandler(MetadataCache cache, PartitionRouter router, Duration defaultTimeout) {
+    public ProduceHandler(MetadataCache cache, PartitionRouter router, AppendStreams appends, Duration defaultTimeout) {
         this.cache = cache;
         this.router = router;
+        this.appends = appends;
         this.defaultTimeout = defaultTimeout;
     }
 
@@ -187,9 +190,11 @@ public final class ProduceHandler {
     private CompletableFuture<AppendResponse> append(ProduceRequest request, int partition, ByteString batch,
                                                      Duration timeout) {
         Acks acks = request.getAcks() == Acks.ACKS_UNSPECIFIED ? Acks.ACKS_ALL : request.getAcks();
-        return router.call(request.getTopic(), partition, timeout, (leader, p) -> leader.append(
+        return router.call(request.getTopic(), partition, timeout, (leader, p) -> appends.append(leader.address(),
                 AppendRequest.newBuilder().setTopic(request.getTopic()).setPartition(partition)
-                        .setLeaderEpoch(p.getLeaderEpoch()).setAcks(acks).setBatches(batch).build()));
+                        .setLeaderEpoch(p.getLeaderEpoch()).setAcks(acks).setBatches(batch)
+                        .setTimeoutMs((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(leader.remainingNanos())))
+                        .build()));
     }
 
     private static BatchPosition position(int partition, AppendResponse a) {

@@ -1,9 +1,9 @@
 package io.strata.gateway.produce;
 
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.RpcCalls;
 import io.strata.common.error.StrataException;
+import io.strata.common.net.StreamAnswers;
 import io.strata.gateway.metrics.GatewayMetrics;
 import io.strata.proto.ProduceRequest;
 import io.strata.proto.ProduceResponse;
@@ -25,6 +25,7 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
     /** Where requests that must wait on the metadata service run (this service runs on transport threads). */
     private final Executor slowPath;
     private final GatewayMetrics metrics;
+    private final StreamAnswers.Group streams = new StreamAnswers.Group();
 
     public ProducerService(ProduceHandler handler, Executor slowPath, GatewayMetrics metrics) {
         this.handler = handler;
@@ -50,27 +51,27 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
                 metrics.produced(error == null ? "OK" : StrataException.from(error).reason().name(), start));
     }
 
+    /** Ends the open produce streams once their requests are answered; clients reopen them elsewhere. */
+    public void endStreams() {
+        streams.endAll();
+    }
+
     @Override
     public StreamObserver<ProduceRequest> produceStream(StreamObserver<ProduceResponse> observer) {
+        StreamAnswers<ProduceResponse> answers = streams.answer(observer);
         return new StreamObserver<>() {
             /** The last request of each ordering key (topic and partition, or topic alone when the gateway places). */
             private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
 
             @Override
             public synchronized void onNext(ProduceRequest request) {
+                answers.expect();
                 String key = request.getTopic() + (request.hasPartition() ? "/" + request.getPartition() : "/*");
                 CompletableFuture<Void> previous = tails.getOrDefault(key, CompletableFuture.completedFuture(null));
                 CompletableFuture<Void> tail = previous.thenCompose(v -> timed(request).handle((response, error) -> {
-                    ProduceResponse out = error == null ? response : ProduceResponse.newBuilder()
+                    answers.send(error == null ? response : ProduceResponse.newBuilder()
                             .setRequestId(request.getRequestId())
-                            .setError(StrataException.from(error).toDetail()).build();
-                    synchronized (observer) {
-                        try {
-                            observer.onNext(out);
-                        } catch (StatusRuntimeException e) {
-                            // the client cancelled the stream; it retries what it heard no answer for
-                        }
-                    }
+                            .setError(StrataException.from(error).toDetail()).build());
                     return null;
                 }));
                 tails.put(key, tail);
@@ -83,17 +84,12 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
 
             @Override
             public void onError(Throwable t) {
-                // the client went away; pending appends finish on their own
+                answers.callerFailed(); // the client went away; pending appends finish on their own
             }
 
             @Override
-            public synchronized void onCompleted() {
-                // each key's tail completes after every earlier request of that key
-                CompletableFuture.allOf(tails.values().toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
-                    synchronized (observer) {
-                        observer.onCompleted();
-                    }
-                });
+            public void onCompleted() {
+                answers.callerDone();
             }
         };
     }

@@ -47,7 +47,14 @@ public final class PartitionRouter implements AutoCloseable {
     /** A call to one partition's leader. */
     @FunctionalInterface
     public interface LeaderCall<T> {
-        ListenableFuture<T> invoke(StorageNodeGrpc.StorageNodeFutureStub leader, PartitionRecord partition);
+        ListenableFuture<T> invoke(Leader leader, PartitionRecord partition);
+    }
+
+    /**
+     * The leader to call: its address, the time left for the call, and a stub whose deadline is
+     * that time.
+     */
+    public record Leader(String address, long remainingNanos, StorageNodeGrpc.StorageNodeFutureStub stub) {
     }
 
     /** @param retried told the reason of every retry (metrics) */
@@ -79,12 +86,12 @@ public final class PartitionRouter implements AutoCloseable {
                     ErrorReason.LEADER_NOT_AVAILABLE, topic + "-" + partition + " has no leader right now"));
             return;
         }
-        long remaining = deadline - System.nanoTime();
+        long remaining = Math.max(1, deadline - System.nanoTime());
         StorageNodeGrpc.StorageNodeFutureStub stub = StorageNodeGrpc.newFutureStub(channels.get(leader.getAddress()))
-                .withDeadlineAfter(Math.max(1, remaining), TimeUnit.NANOSECONDS);
+                .withDeadlineAfter(remaining, TimeUnit.NANOSECONDS);
         ListenableFuture<T> future;
         try {
-            future = call.invoke(stub, p);
+            future = call.invoke(new Leader(leader.getAddress(), remaining, stub), p);
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return;

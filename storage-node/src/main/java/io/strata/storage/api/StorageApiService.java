@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.strata.common.error.Errors;
 import io.strata.common.error.RpcCalls;
+import io.strata.common.error.StrataException;
 import io.strata.proto.Acks;
 import io.strata.proto.internal.DivergingEpoch;
 import io.strata.proto.internal.ReplicaFetchRequest;
@@ -22,6 +23,7 @@ import io.strata.storage.partition.PartitionReplica;
 import io.strata.storage.metrics.StorageMetrics;
 import io.strata.storage.partition.ReplicaManager;
 import io.strata.common.net.AliasingMarshaller;
+import io.strata.common.net.StreamAnswers;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,7 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
     private final ReplicaManager replicas;
     private final int maxReadBytes;
     private final StorageMetrics metrics;
+    private final StreamAnswers.Group streams = new StreamAnswers.Group();
 
     public StorageApiService(ReplicaManager replicas, int maxReadBytes, StorageMetrics metrics) {
         this.replicas = replicas;
@@ -47,68 +50,90 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
         this.metrics = metrics;
     }
 
-    @Override
-    public void append(AppendRequest request, StreamObserver<AppendResponse> observer) {
-        long start = System.nanoTime();
-        RpcCalls.async(observer, () -> {
-            PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
-            PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
-            boolean all = request.getAcks() == Acks.ACKS_ALL || request.getAcks() == Acks.ACKS_UNSPECIFIED;
-            if (all && role.hw().isr().size() < replica.minInsyncReplicas()) {
-                throw replica.notEnoughReplicas(role, "nothing was written");
-            }
-            // The log rewrites base offset and epoch in place. The request came off the wire (parsed
-            // in place by StorageNodeServer's marshaller): its bytes are this call's own.
-            ByteBuffer batches = AliasingMarshaller.writableView(request.getBatches());
-            return replica.append(batches, all)
-                    .orTimeout(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                    .thenApply(result -> {
-                        metrics.appended(replica, request.getAcks(), request.getBatches().size(), result.baseOffset(),
-                                result.lastOffset(), System.nanoTime() - start);
-                        return AppendResponse.newBuilder()
-                                .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build();
-                    });
-        });
+    /** Ends the open append streams once their appends are answered; gateways reopen them elsewhere. */
+    public void endStreams() {
+        streams.endAll();
     }
 
-    /** The leader side of replication: record the follower's progress, answer with data or divergence. */
+    /** Appends in stream order as they arrive; each answer goes back as soon as its append is acknowledged. */
     @Override
-    public void replicaFetch(ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
-        RpcCalls.async(observer, () -> {
-            if (request.getMaxWaitMs() < 0 || request.getMaxWaitMs() > MAX_WAIT_MS) {
-                throw Errors.invalid("max wait " + request.getMaxWaitMs() + " ms is outside 0.." + MAX_WAIT_MS);
-            }
-            PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
-            PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
-            PartitionLog plog = replica.log();
-            long end = plog.logEndOffset();
-            if (request.getFetchOffset() < plog.logStartOffset()) {
-                return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder().setBelowLogStart(true)
-                        .setHighWatermark(role.hw().value()).setLogStartOffset(plog.logStartOffset()).build());
-            }
-            Optional<DivergingEpoch> diverged = Divergence.check(plog, request.getLastFetchedEpoch(),
-                    request.getFetchOffset());
-            if (diverged.isPresent()) {
-                return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder()
-                        .setDiverging(diverged.get()).setHighWatermark(role.hw().value())
-                        .setLogStartOffset(plog.logStartOffset()).build());
-            }
-            role.hw().followerFetched(request.getReplicaId(), request.getFetchOffset(), request.getDurableOffset(),
-                    end, System.currentTimeMillis());
-            CompletableFuture<Void> ready = request.getMaxWaitMs() == 0 || request.getFetchOffset() < end
-                    ? CompletableFuture.completedFuture(null)
-                    : replica.logEndAfter(request.getFetchOffset()).copy()
-                            .completeOnTimeout(null, request.getMaxWaitMs(), TimeUnit.MILLISECONDS);
-            return ready.thenApply(v -> {
-                ByteString batches = plog.read(request.getFetchOffset(), request.getMaxBytes() <= 0 ? maxReadBytes
-                        : Math.min(request.getMaxBytes(), maxReadBytes), plog.logEndOffset());
-                metrics.fetched(replica, batches);
-                return ReplicaFetchResponse.newBuilder()
-                        .setBatches(batches)
-                        .setHighWatermark(role.hw().value())
-                        .setLogStartOffset(plog.logStartOffset())
-                        .build();
-            });
+    public StreamObserver<AppendRequest> appendStream(StreamObserver<AppendResponse> observer) {
+        return streams.answerEach(observer, AppendRequest::getRequestId, this::append,
+                (answer, id) -> answer.toBuilder().setRequestId(id).build(),
+                (id, error) -> AppendResponse.newBuilder().setRequestId(id).setError(error).build());
+    }
+
+    /**
+     * The leader side of replication, one stream per follower and leader: each request records
+     * the follower's progress and is answered with data or divergence (see {@link #replicaFetch}).
+     */
+    @Override
+    public StreamObserver<ReplicaFetchRequest> replicaFetchStream(StreamObserver<ReplicaFetchResponse> observer) {
+        return streams.answerEach(observer, ReplicaFetchRequest::getRequestId, this::replicaFetch,
+                (answer, id) -> answer.toBuilder().setRequestId(id).build(),
+                (id, error) -> ReplicaFetchResponse.newBuilder().setRequestId(id).setError(error).build());
+    }
+
+    private CompletableFuture<AppendResponse> append(AppendRequest request) {
+        long start = System.nanoTime();
+        PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
+        PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
+        boolean all = request.getAcks() == Acks.ACKS_ALL || request.getAcks() == Acks.ACKS_UNSPECIFIED;
+        if (all && role.hw().isr().size() < replica.minInsyncReplicas()) {
+            throw replica.notEnoughReplicas(role, "nothing was written");
+        }
+        if (request.getTimeoutMs() < 0) {
+            throw Errors.invalid("timeout_ms is negative (" + request.getTimeoutMs() + ")");
+        }
+        long timeoutMs = request.getTimeoutMs() == 0 ? ACK_TIMEOUT_MS : Math.min(ACK_TIMEOUT_MS, request.getTimeoutMs());
+        // The log rewrites base offset and epoch in place. The request came off the wire (parsed
+        // in place by StorageNodeServer's marshaller): its bytes are this call's own.
+        ByteBuffer batches = AliasingMarshaller.writableView(request.getBatches());
+        return replica.append(batches, all)
+                .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .thenApply(result -> {
+                    metrics.appended(replica, request.getAcks(), request.getBatches().size(), result.baseOffset(),
+                            result.lastOffset(), System.nanoTime() - start);
+                    return AppendResponse.newBuilder()
+                            .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build();
+                });
+    }
+
+    /** Records the follower's progress; answers with data (after a long poll) or divergence. */
+    private CompletableFuture<ReplicaFetchResponse> replicaFetch(ReplicaFetchRequest request) {
+        if (request.getMaxWaitMs() < 0 || request.getMaxWaitMs() > MAX_WAIT_MS) {
+            throw Errors.invalid("max wait " + request.getMaxWaitMs() + " ms is outside 0.." + MAX_WAIT_MS);
+        }
+        PartitionReplica replica = replicas.get(request.getTopic(), request.getPartition());
+        PartitionReplica.Role role = replica.ensureLeader(request.getLeaderEpoch());
+        PartitionLog plog = replica.log();
+        long end = plog.logEndOffset();
+        if (request.getFetchOffset() < plog.logStartOffset()) {
+            return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder().setBelowLogStart(true)
+                    .setHighWatermark(role.hw().value()).setLogStartOffset(plog.logStartOffset()).build());
+        }
+        Optional<DivergingEpoch> diverged = Divergence.check(plog, request.getLastFetchedEpoch(),
+                request.getFetchOffset());
+        if (diverged.isPresent()) {
+            return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder()
+                    .setDiverging(diverged.get()).setHighWatermark(role.hw().value())
+                    .setLogStartOffset(plog.logStartOffset()).build());
+        }
+        role.hw().followerFetched(request.getReplicaId(), request.getFetchOffset(), request.getDurableOffset(),
+                end, System.currentTimeMillis());
+        CompletableFuture<Void> ready = request.getMaxWaitMs() == 0 || request.getFetchOffset() < end
+                ? CompletableFuture.completedFuture(null)
+                : replica.logEndAfter(request.getFetchOffset()).copy()
+                        .completeOnTimeout(null, request.getMaxWaitMs(), TimeUnit.MILLISECONDS);
+        return ready.thenApply(v -> {
+            ByteString batches = plog.read(request.getFetchOffset(), request.getMaxBytes() <= 0 ? maxReadBytes
+                    : Math.min(request.getMaxBytes(), maxReadBytes), plog.logEndOffset());
+            metrics.fetched(replica, batches);
+            return ReplicaFetchResponse.newBuilder()
+                    .setBatches(batches)
+                    .setHighWatermark(role.hw().value())
+                    .setLogStartOffset(plog.logStartOffset())
+                    .build();
         });
     }
 

@@ -9,6 +9,7 @@ import io.strata.common.metrics.GrpcMetrics;
 import io.strata.common.metrics.ServiceMetrics;
 import io.strata.proto.Acks;
 import io.strata.storage.partition.PartitionReplica;
+import io.strata.storage.replication.ReplicaFetcher;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -60,13 +61,28 @@ public final class StorageMetrics {
     }
 
     /**
-     * Follower fetches that failed and wait out the retry pause: a few when leaders change, and
-     * none while a cluster is steady. Registered before the rest, because the replica fetcher
+     * What this node's follower fetches do: {@code strata_storage_replica_fetch_failures_total},
+     * fetches that failed and wait out the retry pause (a few when leaders change, none while a
+     * cluster is steady), and {@code strata_storage_replica_fetch_seconds}, how long each answered
+     * one took (long polls included). Registered before the rest, because the replica fetcher
      * exists before this class can.
      */
-    public static Counter replicaFetchFailures(ServiceMetrics metrics) {
-        return Counter.builder("strata.storage.replica.fetch.failures").description("Follower fetches that failed"
-                + " and were retried after a pause").register(metrics.registry());
+    public static ReplicaFetcher.Events replicaFetchEvents(ServiceMetrics metrics) {
+        Counter failures = Counter.builder("strata.storage.replica.fetch.failures").description("Follower fetches that"
+                + " failed and were retried after a pause").register(metrics.registry());
+        Timer answered = metrics.grpc().latency("strata.storage.replica.fetch",
+                "Follower fetches from partition leaders, from request to answer (long polls included)");
+        return new ReplicaFetcher.Events() {
+            @Override
+            public void answered(long nanos) {
+                answered.record(nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void failed() {
+                failures.increment();
+            }
+        };
     }
 
     private static String ackLabel(Acks acks) {

@@ -1,13 +1,12 @@
 package io.strata.storage.replication;
 
 import io.grpc.CallOptions;
-import io.grpc.Context;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import io.strata.common.error.StrataException;
 import io.strata.common.net.AliasingMarshaller;
 import io.strata.common.net.NodeChannels;
+import io.strata.common.net.StreamedCalls;
 import io.strata.proto.internal.DivergingEpoch;
 import io.strata.proto.internal.ReplicaFetchRequest;
 import io.strata.proto.internal.ReplicaFetchResponse;
@@ -16,6 +15,7 @@ import io.strata.storage.log.PartitionLog;
 import io.strata.storage.partition.PartitionReplica;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,10 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls every partition this node follows from its leader: one long-polling
- * {@code ReplicaFetch} loop per partition, each sending the next request as soon as the
- * previous answer is appended and — under {@code flush=batch} — fsynced, so the durable offset
- * it reports to the leader is always on disk here.
+ * Pulls every partition this node follows from its leader: one long-polling fetch loop per
+ * partition, each sending the next request as soon as the previous answer is appended and —
+ * under {@code flush=batch} — fsynced, so the durable offset it reports to the leader is always
+ * on disk here. The fetches of all partitions led by one node travel on one
+ * {@code ReplicaFetchStream} to it ({@link StreamedCalls}): a unary call per fetch cost more than
+ * most fetches carry.
  *
  * <p>When the leader answers with a diverging epoch, the follower truncates its log to where the
  * two histories last agree and fetches again (leader-epoch truncation, no reliance on the HW).
@@ -42,22 +44,34 @@ public final class ReplicaFetcher implements AutoCloseable {
     static final int MAX_BYTES = 4 * 1024 * 1024;
     /** Fetches whose batches stay in the received message's buffer (appended from there, not copied again). */
     private static final MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> REPLICA_FETCH =
-            AliasingMarshaller.forResponses(StorageNodeGrpc.getReplicaFetchMethod(),
+            AliasingMarshaller.forResponses(StorageNodeGrpc.getReplicaFetchStreamMethod(),
                     ReplicaFetchResponse.getDefaultInstance());
+    /** How much longer than its long poll a fetch may take before its stream counts as stuck. */
+    static final long STUCK_AFTER_MS = MAX_WAIT_MS + 10_000;
     static final long RETRY_MS = 200;
 
     private final int nodeId;
     private final NodeChannels channels;
     private final ScheduledExecutorService scheduler;
     private final Map<PartitionReplica, Loop> loops = new ConcurrentHashMap<>();
-    /** Told of every fetch that failed and waits out the retry pause (a metric). */
-    private final Runnable failed;
+    private final Map<String, StreamedCalls<ReplicaFetchRequest, ReplicaFetchResponse>> leaders =
+            new ConcurrentHashMap<>();
+    private final Events events;
 
-    public ReplicaFetcher(int nodeId, NodeChannels channels, ScheduledExecutorService scheduler, Runnable failed) {
+    /** What the fetcher reports, for metrics. */
+    public interface Events {
+        /** A fetch was answered after {@code nanos} (a long poll waits up to {@link #MAX_WAIT_MS} for data). */
+        void answered(long nanos);
+
+        /** A fetch failed and waits out the retry pause. */
+        void failed();
+    }
+
+    public ReplicaFetcher(int nodeId, NodeChannels channels, ScheduledExecutorService scheduler, Events events) {
         this.nodeId = nodeId;
         this.channels = channels;
         this.scheduler = scheduler;
-        this.failed = failed;
+        this.events = events;
     }
 
     /** Follows {@code leaderAddress} at {@code epoch} for {@code replica}, starting a loop if none runs. */
@@ -79,13 +93,21 @@ public final class ReplicaFetcher implements AutoCloseable {
     private record Target(String address, int epoch) {
     }
 
+    private StreamedCalls<ReplicaFetchRequest, ReplicaFetchResponse> streamTo(String address) {
+        return leaders.computeIfAbsent(address, a -> new StreamedCalls<>(
+                answers -> ClientCalls.asyncBidiStreamingCall(channels.get(a).newCall(REPLICA_FETCH, CallOptions.DEFAULT),
+                        answers),
+                (request, id) -> request.toBuilder().setRequestId(id).build(), ReplicaFetchResponse::getRequestId,
+                response -> response.hasError() ? response.getError() : null, scheduler));
+    }
+
     private final class Loop {
         final PartitionReplica replica;
         volatile Target target;
         volatile boolean stopped;
         private boolean started;
         /** The fetch in flight; cancelled when the leader changes, so that a frozen old leader holds nothing up. */
-        private volatile Context.CancellableContext call;
+        private volatile CompletableFuture<ReplicaFetchResponse> call;
         /** The retry waiting after a failed fetch; run at once when the leader changes. */
         private volatile ScheduledFuture<?> pendingRetry;
 
@@ -111,9 +133,9 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
 
         void abandonCall() {
-            Context.CancellableContext c = call;
+            CompletableFuture<ReplicaFetchResponse> c = call;
             if (c != null) {
-                c.cancel(null);
+                c.cancel(false);
             }
         }
 
@@ -135,42 +157,22 @@ public final class ReplicaFetcher implements AutoCloseable {
                     .setLeaderEpoch(t.epoch()).setFetchOffset(plog.logEndOffset())
                     .setLastFetchedEpoch(latestEpoch(plog)).setDurableOffset(plog.durableEndOffset())
                     .setMaxBytes(MAX_BYTES).setMaxWaitMs(MAX_WAIT_MS).build();
-            Context.CancellableContext previous = call;
-            if (previous != null) {
-                previous.cancel(null); // done already: releases the context
-            }
-            // From ROOT, not the current context: fetch may run inside the previous call's callback,
-            // whose context was just cancelled above and would cancel this call at once.
-            Context.CancellableContext ctx = Context.ROOT.withCancellation();
-            call = ctx;
-            ctx.run(() -> ClientCalls.asyncUnaryCall(channels.get(t.address()).newCall(REPLICA_FETCH,
-                    CallOptions.DEFAULT.withDeadlineAfter(MAX_WAIT_MS + 10_000, TimeUnit.MILLISECONDS)),
-                    request, new StreamObserver<>() {
-                        @Override
-                        public void onNext(ReplicaFetchResponse response) {
-                            if (t.equals(target)) {
-                                handle(request, response);
-                            } else {
-                                fetchNow(); // from a leader that has been replaced: ask the new one
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable error) {
-                            if (!t.equals(target)) {
-                                fetchNow();
-                                return;
-                            }
-                            StrataException e = StrataException.from(error);
-                            log.debug("fetch of {}-{} from {} failed: {}", replica.topic(), replica.partition(),
-                                    t.address(), e.getMessage());
-                            retryLater();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    }));
+            long sent = System.nanoTime();
+            CompletableFuture<ReplicaFetchResponse> fetched = streamTo(t.address())
+                    .call(request, TimeUnit.MILLISECONDS.toNanos(STUCK_AFTER_MS));
+            call = fetched;
+            fetched.whenComplete((response, error) -> {
+                if (error == null && t.equals(target)) {
+                    events.answered(System.nanoTime() - sent);
+                    handle(request, response);
+                } else if (!t.equals(target)) {
+                    fetchNow(); // the leader was replaced meanwhile: ask the new one
+                } else {
+                    log.debug("fetch of {}-{} from {} failed: {}", replica.topic(), replica.partition(),
+                            t.address(), StrataException.from(error).getMessage());
+                    retryLater();
+                }
+            });
         }
 
         private void fetchNow() {
@@ -238,7 +240,7 @@ public final class ReplicaFetcher implements AutoCloseable {
 
         private void retryLater() {
             if (!stopped) { // a loop stopped on purpose (leadership, removal, shutdown) did not fail
-                failed.run();
+                events.failed();
                 pendingRetry = scheduler.schedule(this::fetch, RETRY_MS, TimeUnit.MILLISECONDS);
             }
         }
@@ -256,5 +258,6 @@ public final class ReplicaFetcher implements AutoCloseable {
             l.abandonCall();
         });
         loops.clear();
+        leaders.values().forEach(s -> s.reset("node stopping"));
     }
 }
