@@ -40,6 +40,9 @@ public final class StreamAnswers<A> {
     public void send(A answer) {
         synchronized (observer) {
             unanswered--;
+            if (ended) {
+                return; // the caller went away, or a request raced the end of a stream being shut down
+            }
             try {
                 observer.onNext(answer);
             } catch (StatusRuntimeException e) {

@@ -69,18 +69,24 @@ public final class StreamedCalls<Q, A> {
     public CompletableFuture<A> call(Q request, long timeoutNanos) {
         CompletableFuture<A> answer = new CompletableFuture<>();
         synchronized (this) {
-            if (current == null) {
-                Stream stream = new Stream();
-                current = stream;
+            Stream stream = current;
+            if (stream == null) {
+                Stream opened = new Stream();
+                stream = opened;
+                current = opened;
                 // In the root context: a stream opened inside a served call's context would be
                 // cancelled, with every request on it, when that call ends.
-                Context.ROOT.run(() -> open.apply(stream));
+                Context.ROOT.run(() -> open.apply(opened));
             }
-            Stream stream = current;
+            if (stream.failure != null) { // it failed as it opened (a callback run inline: peer down)
+                answer.completeExceptionally(stream.failure);
+                return answer;
+            }
             long id = ++lastId;
             ScheduledFuture<?> timer = null;
+            Stream sentOn = stream;
             try {
-                timer = timers.schedule(() -> stream.expire(id, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
+                timer = timers.schedule(() -> sentOn.expire(id, timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 answer.completeExceptionally(Status.UNAVAILABLE.withDescription("closed").asRuntimeException());
                 return answer;
@@ -89,7 +95,7 @@ public final class StreamedCalls<Q, A> {
             stream.requests.onNext(tag.apply(request, id));
             answer.whenComplete((a, e) -> {
                 if (answer.isCancelled()) {
-                    stream.forget(id);
+                    sentOn.forget(id);
                 }
             });
         }
@@ -127,6 +133,7 @@ public final class StreamedCalls<Q, A> {
         private final Map<Long, Waiting> pending = new HashMap<>(); // guarded by StreamedCalls.this
         private ClientCallStreamObserver<Q> requests;
         private String resetBecause; // guarded by StreamedCalls.this
+        private Throwable failure; // guarded by StreamedCalls.this
 
         @Override
         public void beforeStart(ClientCallStreamObserver<Q> requestStream) {
@@ -204,6 +211,7 @@ public final class StreamedCalls<Q, A> {
         private void failAll(Throwable error) {
             List<Waiting> failed;
             synchronized (StreamedCalls.this) {
+                failure = error;
                 if (current == this) {
                     current = null;
                 }

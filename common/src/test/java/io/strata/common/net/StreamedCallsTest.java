@@ -211,4 +211,22 @@ class StreamedCallsTest {
         held.get("3").complete(null);
         assertTrue(f.get(10, TimeUnit.SECONDS).getRequestId() > 0);
     }
+
+    @Test
+    void callsToAPeerThatIsDownFailRetriablyEvenWhenTheStreamFailsAsItOpens() throws Exception {
+        // an inline channel runs the failure of a stream that cannot connect inside call() itself
+        ManagedChannel down = Channels.openInline(new HostPort("127.0.0.1", FreePorts.find(1)[0]));
+        try {
+            ProducerGrpc.ProducerStub stub = ProducerGrpc.newStub(down);
+            StreamedCalls<ProduceRequest, ProduceResponse> toNowhere = new StreamedCalls<>(stub::produceStream,
+                    (request, id) -> request.toBuilder().setRequestId(id).build(), ProduceResponse::getRequestId,
+                    r -> r.hasError() ? r.getError() : null, timers);
+            for (int i = 0; i < 5; i++) {
+                Throwable e = failure(toNowhere.call(request("echo", 0), TimeUnit.SECONDS.toNanos(10)));
+                assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(e).getCode(), e.toString());
+            }
+        } finally {
+            Channels.close(down);
+        }
+    }
 }

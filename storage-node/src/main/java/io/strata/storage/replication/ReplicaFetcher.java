@@ -142,7 +142,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         synchronized void start() {
             if (!started) {
                 started = true;
-                scheduler.execute(this::fetch);
+                scheduler.execute(this::fetchOrRetry);
             }
         }
 
@@ -177,7 +177,7 @@ public final class ReplicaFetcher implements AutoCloseable {
 
         private void fetchNow() {
             try {
-                scheduler.execute(this::fetch);
+                scheduler.execute(this::fetchOrRetry);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 log.debug("{}-{}: the node is stopping", replica.topic(), replica.partition());
             }
@@ -190,10 +190,10 @@ public final class ReplicaFetcher implements AutoCloseable {
                                     + " fetching from there", replica.topic(), replica.partition(),
                             response.getLogStartOffset(), replica.log().logEndOffset());
                     replica.truncateFullyAndStartAt(response.getLogStartOffset());
-                    scheduler.execute(this::fetch);
+                    scheduler.execute(this::fetchOrRetry);
                 } else if (response.hasDiverging()) {
                     truncateToAgreement(response.getDiverging());
-                    scheduler.execute(this::fetch);
+                    scheduler.execute(this::fetchOrRetry);
                 } else if (!response.getBatches().isEmpty()) {
                     // Appended as the leader wrote it: the follower path never rewrites the buffer.
                     ByteBuffer batches = response.getBatches().asReadOnlyByteBuffer();
@@ -241,7 +241,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         private void retryLater() {
             if (!stopped) { // a loop stopped on purpose (leadership, removal, shutdown) did not fail
                 events.failed();
-                pendingRetry = scheduler.schedule(this::fetch, RETRY_MS, TimeUnit.MILLISECONDS);
+                pendingRetry = scheduler.schedule(this::fetchOrRetry, RETRY_MS, TimeUnit.MILLISECONDS);
             }
         }
     }
