@@ -55,8 +55,8 @@ public class StrataClientException extends RuntimeException {
             return e;
         }
         if (t instanceof StrataException e) { // an in-band error of a streamed request
-            return new StrataClientException(e.reason(), Status.Code.UNKNOWN, messageOrReason(e.getMessage(), e.reason()),
-                    Map.of(), e);
+            return new StrataClientException(e.reason(), Status.Code.UNKNOWN,
+                    messageOrReason(e.getMessage(), e.reason()), Map.of(), e);
         }
         if (!(t instanceof StatusRuntimeException) && !(t instanceof StatusException)) {
             Throwable cause = t.getCause();

@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer's background loop: takes ready batches from the {@link RecordAccumulator} and
  * sends each as one request on the producer's {@code ProduceStream} call to its gateway
- * ({@link StreamedCalls}), keeping up to {@code max.in.flight} requests outstanding. The accumulator never hands out a second batch of a partition before the
- * first is released, so a partition has at most one request in flight and its records arrive in
- * send order, retries included.
+ * ({@link StreamedCalls}), keeping up to {@code max.in.flight} requests outstanding. The
+ * accumulator never hands out a second batch of a partition before the first is released, so a
+ * partition has at most one request in flight and its records arrive in send order, retries
+ * included.
  *
  * <p>Retriable failures ({@link StrataClientException#isRetriable()}: no leader, not enough
  * replicas, gateway unavailable...) are retried after {@code retry.backoff} until the batch's
