@@ -79,10 +79,9 @@ class ReplicationFaultTest {
                 ManagedChannel direct = Channels.open(HostPort.parse(address(cluster, paused)));
                 ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
                 StreamedCalls<AppendRequest, AppendResponse> appends = new StreamedCalls<>(
-                        StorageNodeGrpc.newStub(direct)::appendStream,
-                        (r, id) -> r.toBuilder().setRequestId(id).build(), AppendResponse::getRequestId,
+                        StorageNodeGrpc.newStub(direct)::appendStream, AppendResponse::getRequestId,
                         r -> r.hasError() ? r.getError() : null, timers);
-                CompletableFuture<AppendResponse> stale = appends.call(AppendRequest.newBuilder()
+                CompletableFuture<AppendResponse> stale = appends.call(id -> AppendRequest.newBuilder().setRequestId(id)
                                 .setTopic(FaultHarness.TOPIC).setPartition(0).setLeaderEpoch(before.getLeaderEpoch())
                                 .setAcks(Acks.ACKS_ALL).setBatches(batch(STALE_VALUE)).setTimeoutMs(60_000).build(),
                         TimeUnit.SECONDS.toNanos(62));

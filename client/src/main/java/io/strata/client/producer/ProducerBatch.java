@@ -40,8 +40,8 @@ final class ProducerBatch {
         this.createdNanos = first.appendNanos;
     }
 
-    /** The Produce request carrying this batch, encoded (and compressed) on first use. */
-    ProduceRequest toRequest(Acks acks, int timeoutMs, Compression compression) {
+    /** The Produce request carrying this batch, all but its id; the batch is encoded (and compressed) on first use. */
+    ProduceRequest.Builder toRequest(Acks acks, int timeoutMs, Compression compression) {
         if (encoded == null) {
             RecordBatchBuilder builder = new RecordBatchBuilder(compression);
             for (PendingRecord r : records) {
@@ -54,8 +54,7 @@ final class ProducerBatch {
                 .setPartition(partition)
                 .setAcks(acks.toProto())
                 .setTimeoutMs(timeoutMs)
-                .setBatch(encoded)
-                .build();
+                .setBatch(encoded);
     }
 
     /**

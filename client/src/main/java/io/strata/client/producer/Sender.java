@@ -111,7 +111,7 @@ final class Sender implements Runnable {
             return;
         }
         int attemptMs = (int) Math.min(remainingMs, config.requestTimeout().toMillis());
-        ProduceRequest request;
+        ProduceRequest.Builder request;
         try {
             request = batch.toRequest(config.acks(), attemptMs, config.compression());
         } catch (RuntimeException e) {
@@ -119,7 +119,7 @@ final class Sender implements Runnable {
                     + batch.recordCount() + " records for " + batch.topic + ": " + e.getMessage()));
             return;
         }
-        link.call(request, TimeUnit.MILLISECONDS.toNanos(attemptMs + DEADLINE_GRACE_MS))
+        link.call(id -> request.setRequestId(id).build(), TimeUnit.MILLISECONDS.toNanos(attemptMs + DEADLINE_GRACE_MS))
                 .whenCompleteAsync((response, error) -> {
                     if (error == null) {
                         batch.complete(response, config.acks());

@@ -82,7 +82,6 @@ public final class StrataProducer implements AutoCloseable {
         this.callbacks.setRemoveOnCancelPolicy(true); // answered requests' timers leave the queue at once
         ProducerGrpc.ProducerStub stub = ProducerGrpc.newStub(channel);
         StreamedCalls<ProduceRequest, ProduceResponse> link = new StreamedCalls<>(stub::produceStream,
-                (request, requestId) -> request.toBuilder().setRequestId(requestId).build(),
                 ProduceResponse::getRequestId, response -> response.hasError() ? response.getError() : null, callbacks);
         this.sender = new Sender(accumulator, partitions, link, config, callbacks, nanoClock);
         this.senderThread = new Thread(sender, "strata-producer-" + id + "-sender");

@@ -16,8 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -42,7 +42,6 @@ import java.util.function.ToLongFunction;
 public final class StreamedCalls<Q, A> {
 
     private final Function<StreamObserver<A>, StreamObserver<Q>> open;
-    private final BiFunction<Q, Long, Q> tag;
     private final ToLongFunction<A> idOf;
     private final Function<A, ErrorDetail> errorOf;
     private final ScheduledExecutorService timers;
@@ -51,22 +50,24 @@ public final class StreamedCalls<Q, A> {
 
     /**
      * @param open    starts the stream call, e.g. {@code stub::produceStream}
-     * @param tag     the request with an id set
      * @param idOf    the id an answer echoes
      * @param errorOf the in-band error of an answer, or null when it succeeded
      * @param timers  runs the timeouts
      */
-    public StreamedCalls(Function<StreamObserver<A>, StreamObserver<Q>> open, BiFunction<Q, Long, Q> tag,
-                         ToLongFunction<A> idOf, Function<A, ErrorDetail> errorOf, ScheduledExecutorService timers) {
+    public StreamedCalls(Function<StreamObserver<A>, StreamObserver<Q>> open, ToLongFunction<A> idOf,
+                         Function<A, ErrorDetail> errorOf, ScheduledExecutorService timers) {
         this.open = open;
-        this.tag = tag;
         this.idOf = idOf;
         this.errorOf = errorOf;
         this.timers = timers;
     }
 
-    /** Sends {@code request}; the future fails if no answer comes within {@code timeoutNanos}. */
-    public CompletableFuture<A> call(Q request, long timeoutNanos) {
+    /**
+     * Sends the request {@code withId} builds with the id its answer will echo (the id is known
+     * only here, and building the request once is cheaper than rebuilding it to add the id); the
+     * future fails if no answer comes within {@code timeoutNanos}.
+     */
+    public CompletableFuture<A> call(LongFunction<Q> withId, long timeoutNanos) {
         CompletableFuture<A> answer = new CompletableFuture<>();
         synchronized (this) {
             Stream stream = current;
@@ -92,7 +93,7 @@ public final class StreamedCalls<Q, A> {
                 return answer;
             }
             stream.pending.put(id, new Waiting(answer, timer));
-            stream.requests.onNext(tag.apply(request, id));
+            stream.requests.onNext(withId.apply(id));
             answer.whenComplete((a, e) -> {
                 if (answer.isCancelled()) {
                     sentOn.forget(id);

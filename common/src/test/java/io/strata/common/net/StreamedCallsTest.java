@@ -82,8 +82,8 @@ class StreamedCallsTest {
         server = new GrpcServer("test server", new HostPort("127.0.0.1", 0), 1 << 20, List.of(service)).start();
         channel = Channels.open(new HostPort("127.0.0.1", server.port()));
         ProducerGrpc.ProducerStub stub = ProducerGrpc.newStub(channel);
-        calls = new StreamedCalls<>(stub::produceStream, (request, id) -> request.toBuilder().setRequestId(id).build(),
-                ProduceResponse::getRequestId, r -> r.hasError() ? r.getError() : null, timers);
+        calls = new StreamedCalls<>(stub::produceStream, ProduceResponse::getRequestId,
+                r -> r.hasError() ? r.getError() : null, timers);
     }
 
     @AfterEach
@@ -94,12 +94,12 @@ class StreamedCallsTest {
         timers.shutdownNow();
     }
 
-    private static ProduceRequest request(String topic, int partition) {
-        return ProduceRequest.newBuilder().setTopic(topic).setPartition(partition).build();
+    private static ProduceRequest request(String topic, int partition, long id) {
+        return ProduceRequest.newBuilder().setTopic(topic).setPartition(partition).setRequestId(id).build();
     }
 
     private CompletableFuture<ProduceResponse> call(String topic, int partition, long timeoutMs) {
-        return calls.call(request(topic, partition), TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        return calls.call(id -> request(topic, partition, id), TimeUnit.MILLISECONDS.toNanos(timeoutMs));
     }
 
     private static Throwable failure(CompletableFuture<?> f) {
@@ -168,7 +168,7 @@ class StreamedCallsTest {
                 answered.complete(ids);
             }
         });
-        requests.onNext(request("hold", 7).toBuilder().setRequestId(7).build());
+        requests.onNext(request("hold", 7, 7));
         requests.onCompleted();
         while (!held.containsKey("7")) {
             Thread.sleep(5);
@@ -219,10 +219,9 @@ class StreamedCallsTest {
         try {
             ProducerGrpc.ProducerStub stub = ProducerGrpc.newStub(down);
             StreamedCalls<ProduceRequest, ProduceResponse> toNowhere = new StreamedCalls<>(stub::produceStream,
-                    (request, id) -> request.toBuilder().setRequestId(id).build(), ProduceResponse::getRequestId,
-                    r -> r.hasError() ? r.getError() : null, timers);
+                    ProduceResponse::getRequestId, r -> r.hasError() ? r.getError() : null, timers);
             for (int i = 0; i < 5; i++) {
-                Throwable e = failure(toNowhere.call(request("echo", 0), TimeUnit.SECONDS.toNanos(10)));
+                Throwable e = failure(toNowhere.call(id -> request("echo", 0, id), TimeUnit.SECONDS.toNanos(10)));
                 assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(e).getCode(), e.toString());
             }
         } finally {

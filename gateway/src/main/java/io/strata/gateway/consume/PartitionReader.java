@@ -57,7 +57,7 @@ public final class PartitionReader {
         ReadRequest request = ReadRequest.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset)
                 .setMaxBytes(maxBytes).setMaxWaitMs(maxWaitMs).build();
         return router.call(topic, partition, timeout.plusMillis(maxWaitMs), (leader, p) -> ClientCalls.futureUnaryCall(
-                        leader.stub().getChannel().newCall(READ, leader.stub().getCallOptions()), request))
+                        leader.channel().newCall(READ, leader.callOptions()), request))
                 .thenApply(r -> {
                     try {
                         return raw ? keepRaw(offset, r) : decode(topic, partition, offset, r);

@@ -38,9 +38,10 @@ public final class AppendStreams implements AutoCloseable {
     }
 
     /** Sends {@code request} to the node at {@code address}; cancelling the result forgets it (a later answer is dropped). */
-    ListenableFuture<AppendResponse> append(String address, AppendRequest request) {
+    ListenableFuture<AppendResponse> append(String address, AppendRequest.Builder request) {
         CompletableFuture<AppendResponse> answer = byNode.computeIfAbsent(address, this::streamTo)
-                .call(request, TimeUnit.MILLISECONDS.toNanos(request.getTimeoutMs() + GRACE_MS));
+                .call(id -> request.setRequestId(id).build(),
+                        TimeUnit.MILLISECONDS.toNanos(request.getTimeoutMs() + GRACE_MS));
         SettableFuture<AppendResponse> out = SettableFuture.create();
         answer.whenComplete((response, error) -> {
             if (error == null) {
@@ -59,8 +60,8 @@ public final class AppendStreams implements AutoCloseable {
 
     private StreamedCalls<AppendRequest, AppendResponse> streamTo(String address) {
         StorageNodeGrpc.StorageNodeStub stub = StorageNodeGrpc.newStub(channels.get(address));
-        return new StreamedCalls<>(stub::appendStream, (request, id) -> request.toBuilder().setRequestId(id).build(),
-                AppendResponse::getRequestId, response -> response.hasError() ? response.getError() : null, timers);
+        return new StreamedCalls<>(stub::appendStream, AppendResponse::getRequestId,
+                response -> response.hasError() ? response.getError() : null, timers);
     }
 
     @Override

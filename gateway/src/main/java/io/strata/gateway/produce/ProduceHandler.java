@@ -193,8 +193,7 @@ public final class ProduceHandler {
         return router.call(request.getTopic(), partition, timeout, (leader, p) -> appends.append(leader.address(),
                 AppendRequest.newBuilder().setTopic(request.getTopic()).setPartition(partition)
                         .setLeaderEpoch(p.getLeaderEpoch()).setAcks(acks).setBatches(batch)
-                        .setTimeoutMs((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(leader.remainingNanos())))
-                        .build()));
+                        .setTimeoutMs((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(leader.remainingNanos())))));
     }
 
     private static BatchPosition position(int partition, AppendResponse a) {

@@ -4,6 +4,8 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.strata.common.error.StrataException;
 import io.strata.common.net.NodeChannels;
 import io.strata.proto.ErrorReason;
@@ -50,11 +52,17 @@ public final class PartitionRouter implements AutoCloseable {
         ListenableFuture<T> invoke(Leader leader, PartitionRecord partition);
     }
 
-    /**
-     * The leader to call: its address, the time left for the call, and a stub whose deadline is
-     * that time.
-     */
-    public record Leader(String address, long remainingNanos, StorageNodeGrpc.StorageNodeFutureStub stub) {
+    /** The leader to call: its address, the time left for the call, and the channel to it. */
+    public record Leader(String address, long remainingNanos, Channel channel) {
+        /** A stub whose deadline is the time left (made on demand: streamed appends need none). */
+        public StorageNodeGrpc.StorageNodeFutureStub stub() {
+            return StorageNodeGrpc.newFutureStub(channel).withDeadlineAfter(remainingNanos, TimeUnit.NANOSECONDS);
+        }
+
+        /** Options for a call made on {@link #channel}: the deadline of the time left. */
+        public CallOptions callOptions() {
+            return CallOptions.DEFAULT.withDeadlineAfter(remainingNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** @param retried told the reason of every retry (metrics) */
@@ -87,11 +95,9 @@ public final class PartitionRouter implements AutoCloseable {
             return;
         }
         long remaining = Math.max(1, deadline - System.nanoTime());
-        StorageNodeGrpc.StorageNodeFutureStub stub = StorageNodeGrpc.newFutureStub(channels.get(leader.getAddress()))
-                .withDeadlineAfter(remaining, TimeUnit.NANOSECONDS);
         ListenableFuture<T> future;
         try {
-            future = call.invoke(new Leader(leader.getAddress(), remaining, stub), p);
+            future = call.invoke(new Leader(leader.getAddress(), remaining, channels.get(leader.getAddress())), p);
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return;

@@ -9,6 +9,7 @@ import io.strata.common.net.NodeChannels;
 import io.strata.common.net.StreamedCalls;
 import io.strata.proto.internal.DivergingEpoch;
 import io.strata.proto.internal.ReplicaFetchRequest;
+import io.strata.proto.internal.ReplicaFetchRequestOrBuilder;
 import io.strata.proto.internal.ReplicaFetchResponse;
 import io.strata.proto.internal.StorageNodeGrpc;
 import io.strata.storage.log.PartitionLog;
@@ -97,7 +98,7 @@ public final class ReplicaFetcher implements AutoCloseable {
         return leaders.computeIfAbsent(address, a -> new StreamedCalls<>(
                 answers -> ClientCalls.asyncBidiStreamingCall(channels.get(a).newCall(REPLICA_FETCH, CallOptions.DEFAULT),
                         answers),
-                (request, id) -> request.toBuilder().setRequestId(id).build(), ReplicaFetchResponse::getRequestId,
+                ReplicaFetchResponse::getRequestId,
                 response -> response.hasError() ? response.getError() : null, scheduler));
     }
 
@@ -152,14 +153,14 @@ public final class ReplicaFetcher implements AutoCloseable {
             }
             Target t = target;
             PartitionLog plog = replica.log();
-            ReplicaFetchRequest request = ReplicaFetchRequest.newBuilder()
+            ReplicaFetchRequest.Builder request = ReplicaFetchRequest.newBuilder()
                     .setTopic(replica.topic()).setPartition(replica.partition()).setReplicaId(nodeId)
                     .setLeaderEpoch(t.epoch()).setFetchOffset(plog.logEndOffset())
                     .setLastFetchedEpoch(latestEpoch(plog)).setDurableOffset(plog.durableEndOffset())
-                    .setMaxBytes(MAX_BYTES).setMaxWaitMs(MAX_WAIT_MS).build();
+                    .setMaxBytes(MAX_BYTES).setMaxWaitMs(MAX_WAIT_MS);
             long sent = System.nanoTime();
             CompletableFuture<ReplicaFetchResponse> fetched = streamTo(t.address())
-                    .call(request, TimeUnit.MILLISECONDS.toNanos(STUCK_AFTER_MS));
+                    .call(id -> request.setRequestId(id).build(), TimeUnit.MILLISECONDS.toNanos(STUCK_AFTER_MS));
             call = fetched;
             fetched.whenComplete((response, error) -> {
                 if (error == null && t.equals(target)) {
@@ -183,7 +184,7 @@ public final class ReplicaFetcher implements AutoCloseable {
             }
         }
 
-        private void handle(ReplicaFetchRequest request, ReplicaFetchResponse response) {
+        private void handle(ReplicaFetchRequestOrBuilder request, ReplicaFetchResponse response) {
             try {
                 if (response.getBelowLogStart()) {
                     log.info("{}-{}: the leader's log starts at {}, past this replica's end {}; emptying the log and"
