@@ -92,7 +92,8 @@ public final class StorageNodeServer implements AutoCloseable {
         this.serviceMetrics = new ServiceMetrics("storage", Integer.toString(config.nodeId()), config.metrics());
         this.peers = new NodeChannels(true, serviceMetrics.grpc().clientInterceptor());
         this.replicas = new ReplicaManager(config.nodeId(), config.dataDir(), config.maxBatchBytes(),
-                new LogManager(config.logSettings(), System::currentTimeMillis),
+                new LogManager(config.logSettings(), System::currentTimeMillis,
+                        StorageMetrics.fsyncTimes(serviceMetrics)),
                 new ReplicaFetcher(config.nodeId(), peers, replication,
                         StorageMetrics.replicaFetchEvents(serviceMetrics)));
         this.metrics = new StorageMetrics(serviceMetrics, replicas::all);

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -54,9 +55,10 @@ public final class LogPerf {
                 for (LogConfig.FlushPolicy flush : List.of(new LogConfig.FlushPolicy.Os(), new LogConfig.FlushPolicy.Batch())) {
                     Result r = append(partitions, appenders, batch, flush);
                     out.printf("append flush=%-5s partitions=%d batch=%2d KiB appenders=%d: %6.0f MB/s (%3.0f%% of raw), "
-                                    + "%7.0f appends/s, %d fsyncs%n",
+                                    + "%7.0f appends/s, %d fsyncs (%.2f ms each)%n",
                             flush instanceof LogConfig.FlushPolicy.Os ? "os" : "batch", partitions, batch >> 10,
-                            appenders, r.mbPerSec, 100 * r.mbPerSec / raw, r.appendsPerSec, r.fsyncs);
+                            appenders, r.mbPerSec, 100 * r.mbPerSec / raw, r.appendsPerSec, r.fsyncs,
+                            r.fsyncs == 0 ? 0.0 : r.fsyncNanos / 1e6 / r.fsyncs);
                     out.flush();
                 }
             }
@@ -67,7 +69,7 @@ public final class LogPerf {
         deleteTree(root);
     }
 
-    private record Result(double mbPerSec, double appendsPerSec, long fsyncs) {
+    private record Result(double mbPerSec, double appendsPerSec, long fsyncs, long fsyncNanos) {
     }
 
     private double rawWrite() throws IOException {
@@ -111,8 +113,13 @@ public final class LogPerf {
         LogConfig config = LogConfig.defaults(MAX_BATCH).withFlush(flush);
         ExecutorService flusher = Executors.newFixedThreadPool(LogManager.Settings.defaults().flushThreads());
         List<PartitionLog> logs = new ArrayList<>();
+        LongAdder fsyncs = new LongAdder();
+        LongAdder fsyncNanos = new LongAdder();
         for (int p = 0; p < partitions; p++) {
-            logs.add(PartitionLog.open(dir.resolve("p" + p), config, System::currentTimeMillis, flusher));
+            logs.add(PartitionLog.open(dir.resolve("p" + p), config, System::currentTimeMillis, flusher, nanos -> {
+                fsyncs.increment();
+                fsyncNanos.add(nanos);
+            }));
         }
         ByteBuffer template = template(batchBytes);
         AtomicLong remaining = new AtomicLong(bytesPerRun);
@@ -138,11 +145,10 @@ public final class LogPerf {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         threads.shutdown();
-        long fsyncs = logs.stream().mapToLong(PartitionLog::groupCommitFsyncs).sum();
         long bytes = logs.stream().mapToLong(PartitionLog::size).sum();
         logs.forEach(PartitionLog::close);
         flusher.shutdown();
-        return new Result(bytes / 1e6 / seconds, appends.get() / seconds, fsyncs);
+        return new Result(bytes / 1e6 / seconds, appends.get() / seconds, fsyncs.sum(), fsyncNanos.sum());
     }
 
     /** Writes a log of bytesPerRun with 64 KiB batches, then reads it from the start, page cache warm. */
@@ -151,7 +157,7 @@ public final class LogPerf {
         deleteTree(dir);
         LogConfig config = LogConfig.defaults(MAX_BATCH).withFlush(new LogConfig.FlushPolicy.Os());
         ExecutorService flusher = Executors.newSingleThreadExecutor();
-        try (PartitionLog log = PartitionLog.open(dir, config, System::currentTimeMillis, flusher)) {
+        try (PartitionLog log = PartitionLog.open(dir, config, System::currentTimeMillis, flusher, nanos -> { })) {
             ByteBuffer template = template(64 * 1024);
             ByteBuffer copy = ByteBuffer.allocate(template.remaining());
             while (log.size() < bytesPerRun) {
@@ -235,7 +241,7 @@ public final class LogPerf {
         long start = System.nanoTime();
         for (int p = 0; p < count; p++) {
             opened.add(PartitionLog.open(dir.resolve("p" + p), LogConfig.defaults(MAX_BATCH), System::currentTimeMillis,
-                    flusher));
+                    flusher, nanos -> { }));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long fds;
@@ -266,7 +272,8 @@ public final class LogPerf {
         long bytes = Long.parseLong(args[1]);
         LogConfig config = LogConfig.defaults(MAX_BATCH).withFlush(new LogConfig.FlushPolicy.Os())
                 .withSegmentBytes(Math.max(bytes * 2, 1 << 20));
-        PartitionLog log = PartitionLog.open(dir, config, System::currentTimeMillis, Executors.newSingleThreadExecutor());
+        PartitionLog log = PartitionLog.open(dir, config, System::currentTimeMillis, Executors.newSingleThreadExecutor(),
+                nanos -> { });
         ByteBuffer template = template(64 * 1024);
         ByteBuffer copy = ByteBuffer.allocate(template.remaining());
         while (log.size() < bytes) {

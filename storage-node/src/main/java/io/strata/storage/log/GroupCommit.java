@@ -3,6 +3,9 @@ package io.strata.storage.log;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * Group commit for one log: appenders ask for durability up to their last offset and get a
@@ -36,19 +39,21 @@ final class GroupCommit {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private boolean flushing;
     private volatile long durableOffset;
-    private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
-
-    private final java.util.function.LongSupplier appendedOffset;
+    private final LongSupplier appendedOffset;
+    private final LongConsumer fsyncNanos;
 
     /**
      * @param appendedOffset the log end as appends move it; a flush waits (up to
      *                       {@link #GATHER_MAX_NANOS}) while it still moves, to cover more appends
+     * @param fsyncNanos     told how long each flush took (metrics)
      */
-    GroupCommit(Flush flush, Executor executor, long durableOffset, java.util.function.LongSupplier appendedOffset) {
+    GroupCommit(Flush flush, Executor executor, long durableOffset, LongSupplier appendedOffset,
+                LongConsumer fsyncNanos) {
         this.flush = flush;
         this.executor = executor;
         this.durableOffset = durableOffset;
         this.appendedOffset = appendedOffset;
+        this.fsyncNanos = fsyncNanos;
     }
 
     /** Completes once everything below {@code offset} is on disk. */
@@ -75,9 +80,10 @@ final class GroupCommit {
             if (!first) {
                 gatherAppends(); // appends arrived during the last fsync: the log is busy
             }
+            long started = System.nanoTime();
             try {
-                fsyncs.incrementAndGet();
                 durable = flush.run();
+                fsyncNanos.accept(System.nanoTime() - started);
             } catch (Throwable t) {
                 durable = durableOffset;
                 failure = t;
@@ -104,18 +110,13 @@ final class GroupCommit {
         long deadline = System.nanoTime() + GATHER_MAX_NANOS;
         long seen = appendedOffset.getAsLong();
         while (System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(GATHER_STEP_NANOS);
+            LockSupport.parkNanos(GATHER_STEP_NANOS);
             long now = appendedOffset.getAsLong();
             if (now == seen) {
                 return;
             }
             seen = now;
         }
-    }
-
-    /** How many group-commit fsyncs ran. */
-    long fsyncs() {
-        return fsyncs.get();
     }
 
     /** Offset below which data is known to be on disk. */

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ public final class LogManager implements AutoCloseable {
 
     private final Settings settings;
     private final LongSupplier clock;
+    private final LongConsumer fsyncNanos;
     private final Map<Path, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Map<Path, Long> lastFlushMs = new ConcurrentHashMap<>();
     private final ExecutorService flushers;
@@ -41,9 +43,11 @@ public final class LogManager implements AutoCloseable {
         return t;
     });
 
-    public LogManager(Settings settings, LongSupplier clock) {
+    /** @param fsyncNanos told how long each group-commit fsync took (metrics) */
+    public LogManager(Settings settings, LongSupplier clock, LongConsumer fsyncNanos) {
         this.settings = settings;
         this.clock = clock;
+        this.fsyncNanos = fsyncNanos;
         this.flushers = Executors.newFixedThreadPool(settings.flushThreads(), r -> {
             Thread t = new Thread(r, "log-flush");
             t.setDaemon(true);
@@ -58,7 +62,7 @@ public final class LogManager implements AutoCloseable {
 
     /** Opens (or creates) the log in {@code dir}; recovers it if it was not closed cleanly. */
     public PartitionLog open(Path dir, LogConfig config) {
-        PartitionLog opened = PartitionLog.open(dir, config, clock, flushers);
+        PartitionLog opened = PartitionLog.open(dir, config, clock, flushers, fsyncNanos);
         logs.put(dir, opened);
         return opened;
     }

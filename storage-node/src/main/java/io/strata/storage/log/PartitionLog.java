@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,29 +90,32 @@ public final class PartitionLog implements AutoCloseable {
     public record AppendResult(long baseOffset, long lastOffset) {
     }
 
-    private PartitionLog(Path dir, LogConfig config, LongSupplier clock, Executor flusher) throws IOException {
+    private PartitionLog(Path dir, LogConfig config, LongSupplier clock, Executor flusher, LongConsumer fsyncNanos)
+            throws IOException {
         this.dir = dir;
         this.config = config;
         this.clock = clock;
         this.epochs = LeaderEpochCache.load(dir);
         loadSegments();
-        this.groupCommit = new GroupCommit(this::flushActive, flusher, endOffset, () -> endOffset);
+        this.groupCommit = new GroupCommit(this::flushActive, flusher, endOffset, () -> endOffset, fsyncNanos);
     }
 
     /** Opens (creating if needed) the log in {@code dir} with default topic settings. For tools and tests. */
     public static PartitionLog open(Path dir, int maxBatchBytes) {
-        return open(dir, LogConfig.defaults(maxBatchBytes), System::currentTimeMillis, SHARED_FLUSHER);
+        return open(dir, LogConfig.defaults(maxBatchBytes), System::currentTimeMillis, SHARED_FLUSHER, nanos -> { });
     }
 
     /**
      * Opens (creating if needed) the log in {@code dir}, recovering what a crash left.
      *
-     * @param flusher runs fsyncs for group commit; shared by the logs of a node
+     * @param flusher    runs fsyncs for group commit; shared by the logs of a node
+     * @param fsyncNanos told how long each group-commit fsync took (metrics)
      */
-    public static PartitionLog open(Path dir, LogConfig config, LongSupplier clock, Executor flusher) {
+    public static PartitionLog open(Path dir, LogConfig config, LongSupplier clock, Executor flusher,
+                                    LongConsumer fsyncNanos) {
         try {
             Files.createDirectories(dir);
-            return new PartitionLog(dir, config, clock, flusher);
+            return new PartitionLog(dir, config, clock, flusher, fsyncNanos);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open partition log in " + dir + ": " + e.getMessage(), e);
         }
@@ -564,11 +568,6 @@ public final class PartitionLog implements AutoCloseable {
     /** The offset below which data is known to be on disk (the log end unless {@code flush=batch} is pending). */
     public long durableEndOffset() {
         return config.flush() instanceof LogConfig.FlushPolicy.Batch ? groupCommit.durableOffset() : endOffset;
-    }
-
-    /** Group-commit fsyncs run so far (one covers many appends under load). */
-    public long groupCommitFsyncs() {
-        return groupCommit.fsyncs();
     }
 
     /** Bytes of all segments. */

@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -83,6 +84,18 @@ public final class StorageMetrics {
                 failures.increment();
             }
         };
+    }
+
+    /**
+     * {@code strata_storage_fsync_seconds}: how long each group-commit fsync of a partition log
+     * took (with {@code flush=batch} every acks=all write waits for one on each replica). Registered
+     * before the rest, because the log manager exists before this class can.
+     */
+    public static LongConsumer fsyncTimes(ServiceMetrics metrics) {
+        Timer fsyncs = Timer.builder("strata.storage.fsync").description("Group-commit fsyncs of partition logs,"
+                + " each covering every append that waited for it").serviceLevelObjectives(APPEND_BUCKETS)
+                .register(metrics.registry());
+        return nanos -> fsyncs.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private static String ackLabel(Acks acks) {

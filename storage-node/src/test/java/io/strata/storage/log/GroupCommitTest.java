@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -33,6 +34,7 @@ class GroupCommitTest {
         AtomicInteger fsyncs = new AtomicInteger();
         CountDownLatch firstFsyncStarted = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
+        List<Long> timed = new CopyOnWriteArrayList<>();
         GroupCommit commit = new GroupCommit(() -> {
             long target = end.get();
             if (fsyncs.incrementAndGet() == 1) {
@@ -40,7 +42,7 @@ class GroupCommitTest {
                 releaseFirst.await();
             }
             return target;
-        }, executor, 0, end::get);
+        }, executor, 0, end::get, timed::add);
 
         end.set(1);
         CompletableFuture<Void> first = commit.awaitDurable(1);
@@ -59,13 +61,15 @@ class GroupCommitTest {
         assertEquals(11, commit.durableOffset());
         assertTrue(commit.awaitDurable(5).isDone(), "already durable: no new fsync");
         assertEquals(2, fsyncs.get());
+        assertEquals(2, timed.size(), "each fsync timed once");
+        assertTrue(timed.get(0) > 0, "the first fsync was held until released: " + timed);
     }
 
     @Test
     void aFailedFsyncFailsItsWaiters() {
         GroupCommit commit = new GroupCommit(() -> {
             throw new IOException("disk on fire");
-        }, executor, 0, () -> 3);
+        }, executor, 0, () -> 3, nanos -> { });
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> commit.awaitDurable(3).get(5, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().contains("disk on fire"));

@@ -44,7 +44,7 @@ class SegmentedLogTest {
     }
 
     private PartitionLog open(LogConfig config) {
-        return PartitionLog.open(dir, config, clock::get, flusher);
+        return PartitionLog.open(dir, config, clock::get, flusher, nanos -> { });
     }
 
     /** A batch of {@code count} records of about 100 bytes, value "v<first+i>", timestamps from {@code ts}. */
