@@ -272,8 +272,8 @@ public final class LogPerf {
         long bytes = Long.parseLong(args[1]);
         LogConfig config = LogConfig.defaults(MAX_BATCH).withFlush(new LogConfig.FlushPolicy.Os())
                 .withSegmentBytes(Math.max(bytes * 2, 1 << 20));
-        PartitionLog log = PartitionLog.open(dir, config, System::currentTimeMillis, Executors.newSingleThreadExecutor(),
-                nanos -> { });
+        PartitionLog log = PartitionLog.open(dir, config, System::currentTimeMillis,
+                Executors.newSingleThreadExecutor(), nanos -> { });
         ByteBuffer template = template(64 * 1024);
         ByteBuffer copy = ByteBuffer.allocate(template.remaining());
         while (log.size() < bytes) {

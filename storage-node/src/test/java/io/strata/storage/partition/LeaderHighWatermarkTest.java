@@ -49,7 +49,8 @@ class LeaderHighWatermarkTest {
 
     private ReplicaManager node() {
         return new ReplicaManager(1, dataDir, 1 << 20, new LogManager(LogManager.Settings.defaults(),
-                System::currentTimeMillis, nanos -> { }), new ReplicaFetcher(1, channels, scheduler, new ReplicaFetcher.Events() {
+                System::currentTimeMillis, nanos -> { }),
+                new ReplicaFetcher(1, channels, scheduler, new ReplicaFetcher.Events() {
                     @Override
                     public void answered(long nanos) {
                     }
