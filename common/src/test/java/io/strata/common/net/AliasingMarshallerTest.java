@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -15,6 +16,8 @@ import io.strata.proto.internal.ReadRequest;
 import io.strata.proto.internal.ReadResponse;
 import io.strata.proto.internal.StorageNodeGrpc;
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.Arrays;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Random;
@@ -37,6 +40,31 @@ class AliasingMarshallerTest {
         // A copy would be a fresh array of its own; a view into the message's buffer is a bounded slice of it.
         assertEquals("BoundedByteString", received.getBatches().getClass().getSimpleName());
         assertEquals(method.getRequestMarshaller(), StorageNodeGrpc.getReadMethod().getRequestMarshaller());
+    }
+
+    @Test
+    void aMessageEndingBeforeItsAnnouncedLengthIsAnInternalError() {
+        ReadResponse sent = ReadResponse.newBuilder().setBatches(ByteString.copyFrom(new byte[100_000])).build();
+        byte[] whole = sent.toByteArray();
+        InputStream truncated = new KnownLengthStream(Arrays.copyOf(whole, whole.length - 10), whole.length);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> method.parseResponse(truncated));
+        assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("ended after"), e.getStatus().getDescription());
+    }
+
+    /** A stream that announces {@code announced} bytes (as gRPC's do) but may hold fewer. */
+    private static final class KnownLengthStream extends ByteArrayInputStream implements KnownLength {
+        private final int announced;
+
+        KnownLengthStream(byte[] bytes, int announced) {
+            super(bytes);
+            this.announced = announced;
+        }
+
+        @Override
+        public synchronized int available() {
+            return announced - pos;
+        }
     }
 
     @Test
