@@ -221,6 +221,49 @@ class MetadataClusterTest {
         awaitIdenticalState();
     }
 
+    @Test
+    void concurrentCreationsOfOneNameMakeOneTopicAndTheOthersAreToldItExists() throws Exception {
+        startAll(MetadataConfig.DEFAULT_SNAPSHOT_EVERY);
+        registerNodes(3);
+        int threads = 12;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        // All at once, however the creations are grouped into Raft entries (a duplicate is usually
+        // refused before it is proposed; MetadataStateTest covers two in one batch).
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(threads);
+        List<java.util.concurrent.Future<Boolean>> same = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                String own = "own-" + t;
+                same.add(pool.submit(() -> {
+                    go.await();
+                    boolean won;
+                    try {
+                        createTopic("contested", 1, 3);
+                        won = true;
+                    } catch (StrataException e) {
+                        assertEquals(ErrorReason.TOPIC_ALREADY_EXISTS, e.reason(), e.getMessage());
+                        won = false;
+                    }
+                    go.await();
+                    createTopic(own, 2, 3); // distinct names, also batched together: each made
+                    return won;
+                }));
+            }
+            int created = 0;
+            for (java.util.concurrent.Future<Boolean> f : same) {
+                created += f.get() ? 1 : 0;
+            }
+            assertEquals(1, created, "exactly one creation of 'contested' succeeded");
+        } finally {
+            pool.shutdown();
+        }
+        List<String> names = image().getTopicsList().stream().map(TopicRecord::getName).sorted().toList();
+        assertEquals(threads + 1, names.size(), names.toString());
+        assertTrue(names.contains("contested") && names.contains("own-0") && names.contains("own-11"),
+                names.toString());
+        awaitIdenticalState();
+    }
+
     private void commitOffset(String group, String topic, int partition, long offset) {
         client.call(stub -> stub.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup(group)
                 .addOffsets(TopicPartitionOffset.newBuilder().setTopic(topic).setPartition(partition).setOffset(offset))

@@ -87,7 +87,8 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
     private final GroupCoordinator groups;
     private final boolean electPreferredOnRegister;
     private final Supplier<DescribeQuorumResponse> quorum;
-    private final OffsetCommitBatcher offsetCommits;
+    private final ProposalBatcher<CommitOffsetsCommand, Void> offsetCommits;
+    private final ProposalBatcher<TopicRecord, TopicRecord> topicCreations;
 
     /**
      * @param electPreferredOnRegister move leadership back to a node where it is the preferred replica when it
@@ -109,7 +110,8 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
         this.groups = groups;
         this.electPreferredOnRegister = electPreferredOnRegister;
         this.quorum = quorum;
-        this.offsetCommits = new OffsetCommitBatcher(raft::submit);
+        this.offsetCommits = ProposalBatcher.offsetCommits(raft::submit);
+        this.topicCreations = ProposalBatcher.topicCreations(raft::submit);
     }
 
     @Override
@@ -223,8 +225,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
             if (request.getValidateOnly()) {
                 return java.util.concurrent.CompletableFuture.completedFuture(topic);
             }
-            return raft.submit(MetadataCommand.newBuilder().setCreateTopic(topic).build())
-                    .thenApply(r -> r.getTopic());
+            return topicCreations.submit(topic);
         }));
     }
 
@@ -303,7 +304,7 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
         CommitOffsetsCommand command = CommitOffsetsCommand.newBuilder().setGroup(request.getGroup())
                 .addAllOffsets(request.getOffsetsList()).setCommitTimeMs(System.currentTimeMillis())
                 .setMemberId(request.getMemberId()).setRequireEmptyGroup(reset).build();
-        return offsetCommits.submit(command).thenApply(r -> CommitOffsetsResponse.getDefaultInstance());
+        return offsetCommits.submit(command).thenApply(v -> CommitOffsetsResponse.getDefaultInstance());
     }
 
     @Override

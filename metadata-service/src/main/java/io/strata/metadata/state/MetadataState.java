@@ -25,6 +25,7 @@ import io.strata.proto.internal.CommandResults;
 import io.strata.proto.internal.CommitOffsetsBatch;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.CommittedOffset;
+import io.strata.proto.internal.CreateTopicsBatch;
 import io.strata.proto.internal.GroupRecord;
 import io.strata.proto.internal.MetadataCommand;
 import io.strata.proto.internal.MetadataDelta;
@@ -107,6 +108,7 @@ public final class MetadataState implements AutoCloseable {
             case DELETE_TOPIC -> deleteTopic(command.getDeleteTopic().getName(), change);
             case COMMIT_OFFSETS -> groups.commitOffsets(command.getCommitOffsets(), change);
             case COMMIT_OFFSETS_BATCH -> commitOffsetsBatch(command.getCommitOffsetsBatch(), change);
+            case CREATE_TOPICS_BATCH -> createTopicsBatch(command.getCreateTopicsBatch(), change);
             case FENCE_NODES -> fenceNodes(command.getFenceNodes(), change);
             case UNFENCE_NODE -> unfenceNode(command.getUnfenceNode(), change);
             case ALTER_PARTITION -> alterPartition(command.getAlterPartition(), change);
@@ -147,7 +149,7 @@ public final class MetadataState implements AutoCloseable {
 
     private static boolean changesPartitionCounts(MetadataCommand command) {
         return switch (command.getCommandCase()) {
-            case CREATE_TOPIC, DELETE_TOPIC, CREATE_PARTITIONS -> true;
+            case CREATE_TOPIC, CREATE_TOPICS_BATCH, DELETE_TOPIC, CREATE_PARTITIONS -> true;
             default -> false;
         };
     }
@@ -428,7 +430,7 @@ public final class MetadataState implements AutoCloseable {
     }
 
     private CommandResult createTopic(TopicRecord topic, StateChange change) {
-        if (topics.containsKey(topic.getName())) {
+        if (topics.containsKey(topic.getName()) || change.topicPuts().containsKey(topic.getName())) {
             return error(ErrorReason.TOPIC_ALREADY_EXISTS, "topic '" + topic.getName() + "' already exists");
         }
         for (PartitionRecord p : topic.getPartitionsList()) {
@@ -466,6 +468,19 @@ public final class MetadataState implements AutoCloseable {
                 own.offsetDeletes().forEach(change::deleteOffset);
             }
             results.addResults(result);
+        }
+        return CommandResult.newBuilder().setResults(results).build();
+    }
+
+    /**
+     * Creates each topic of a batch as if it were a command of its own: a creation that is
+     * rejected changes nothing (it checks before it puts), and a name created earlier in the batch
+     * counts as taken.
+     */
+    private CommandResult createTopicsBatch(CreateTopicsBatch batch, StateChange change) {
+        CommandResults.Builder results = CommandResults.newBuilder();
+        for (TopicRecord topic : batch.getTopicsList()) {
+            results.addResults(createTopic(topic, change));
         }
         return CommandResult.newBuilder().setResults(results).build();
     }

@@ -9,6 +9,7 @@ import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.CommitOffsetsBatch;
+import io.strata.proto.internal.CreateTopicsBatch;
 import io.strata.proto.TopicPartition;
 import io.strata.proto.internal.AlterPartitionRequest;
 import io.strata.proto.internal.CommitOffsetsCommand;
@@ -274,5 +275,33 @@ class MetadataStateTest {
         assertEquals(List.of(), s.committedOffsets(FetchOffsetsRequest.newBuilder().setGroup("h").build()),
                 "the rejected request left nothing");
         assertEquals(3, s.appliedIndex());
+    }
+
+    @Test
+    void eachCreationOfABatchSucceedsOrFailsOnItsOwnAndANameTakenEarlierInTheBatchIsTaken() {
+        MetadataState s = open("s");
+        s.apply(register(1), 1, 1);
+        s.apply(topic("a", 1), 1, 2);
+        TopicRecord exists = topic("a", 1).getCreateTopic();
+        TopicRecord fresh = topic("b", 1, 1).getCreateTopic();
+        TopicRecord again = topic("b", 1).getCreateTopic();
+        TopicRecord ghost = topic("ghost", 9).getCreateTopic();
+        TopicRecord last = topic("c", 1).getCreateTopic();
+        CommandResult result = s.apply(MetadataCommand.newBuilder().setCreateTopicsBatch(CreateTopicsBatch.newBuilder()
+                .addTopics(exists).addTopics(fresh).addTopics(again).addTopics(ghost).addTopics(last)).build(), 1, 3);
+
+        List<CommandResult> results = result.getResults().getResultsList();
+        assertEquals(5, results.size());
+        assertEquals(ErrorReason.TOPIC_ALREADY_EXISTS, results.get(0).getError().getReason());
+        assertEquals(fresh, results.get(1).getTopic());
+        assertEquals(ErrorReason.TOPIC_ALREADY_EXISTS, results.get(2).getError().getReason(),
+                "created by the same batch a moment before");
+        assertEquals(ErrorReason.NOT_ENOUGH_NODES, results.get(3).getError().getReason());
+        assertEquals(last, results.get(4).getTopic());
+        assertEquals(List.of("a", "b", "c"), s.image().getTopicsList().stream().map(TopicRecord::getName).sorted()
+                .toList());
+        assertEquals(2, s.image().getTopicsList().stream().filter(t -> t.getName().equals("b")).findFirst()
+                .orElseThrow().getPartitionsCount(), "the first 'b' won");
+        assertEquals(3, s.image().getVersion(), "one image change for the whole batch");
     }
 }

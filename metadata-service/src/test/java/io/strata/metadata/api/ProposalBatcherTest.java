@@ -12,23 +12,26 @@ import io.strata.proto.internal.CommandResult;
 import io.strata.proto.internal.CommandResults;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.MetadataCommand;
+import io.strata.proto.internal.TopicRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
-/** The group-commit rules of {@link OffsetCommitBatcher}, against proposals the test completes by hand. */
-class OffsetCommitBatcherTest {
+/** The group-commit rules of {@link ProposalBatcher}, against proposals the test completes by hand. */
+class ProposalBatcherTest {
     /** Every command proposed, with the future the test completes to play Raft. */
     private final List<MetadataCommand> proposed = new ArrayList<>();
     private final List<CompletableFuture<CommandResult>> replies = new ArrayList<>();
-    private final OffsetCommitBatcher batcher = new OffsetCommitBatcher(command -> {
+    private final ProposalBatcher<CommitOffsetsCommand, Void> batcher = ProposalBatcher.offsetCommits(this::propose);
+
+    private CompletableFuture<CommandResult> propose(MetadataCommand command) {
         proposed.add(command);
         CompletableFuture<CommandResult> reply = new CompletableFuture<>();
         replies.add(reply);
         return reply;
-    });
+    }
 
     private static CommitOffsetsCommand commit(String group, int partitions) {
         CommitOffsetsCommand.Builder c = CommitOffsetsCommand.newBuilder().setGroup(group);
@@ -93,19 +96,41 @@ class OffsetCommitBatcherTest {
     void batchesStayBelowTheEntrySizeCap() {
         batcher.submit(commit("first", 1));
         CommitOffsetsCommand big = commit("big", 10_000);
-        int fit = OffsetCommitBatcher.MAX_BATCH_BYTES / big.getSerializedSize();
+        int fit = ProposalBatcher.MAX_BATCH_BYTES / big.getSerializedSize();
         for (int i = 0; i < fit + 1; i++) {
             batcher.submit(big);
         }
         replies.get(0).complete(ok());
         assertEquals(fit, proposed.get(1).getCommitOffsetsBatch().getCommitsCount());
-        assertTrue(proposed.get(1).getSerializedSize() <= OffsetCommitBatcher.MAX_BATCH_BYTES + 64);
+        assertTrue(proposed.get(1).getSerializedSize() <= ProposalBatcher.MAX_BATCH_BYTES + 64);
         replies.get(1).complete(CommandResult.newBuilder().setResults(CommandResults.newBuilder()
                 .addAllResults(java.util.Collections.nCopies(fit, ok()))).build());
         assertTrue(proposed.get(2).hasCommitOffsets(), "the one left over goes out next");
     }
 
-    private static StrataException failure(CompletableFuture<Void> f) {
+    @Test
+    void topicCreationsThatWaitedGoOutAsOneBatchAndEachGetsItsOwnTopic() {
+        ProposalBatcher<TopicRecord, TopicRecord> creations = ProposalBatcher.topicCreations(this::propose);
+        TopicRecord a = TopicRecord.newBuilder().setName("a").build();
+        TopicRecord b = TopicRecord.newBuilder().setName("b").build();
+        TopicRecord c = TopicRecord.newBuilder().setName("c").build();
+        CompletableFuture<TopicRecord> first = creations.submit(a);
+        CompletableFuture<TopicRecord> second = creations.submit(b);
+        CompletableFuture<TopicRecord> third = creations.submit(c);
+        assertEquals(a, proposed.get(0).getCreateTopic(), "a lone creation is a plain command");
+
+        replies.get(0).complete(CommandResult.newBuilder().setTopic(a).build());
+        assertEquals(a, first.join());
+        assertEquals(List.of(b, c), proposed.get(1).getCreateTopicsBatch().getTopicsList());
+        replies.get(1).complete(CommandResult.newBuilder().setResults(CommandResults.newBuilder()
+                .addResults(CommandResult.newBuilder().setError(ErrorDetail.newBuilder()
+                        .setReason(ErrorReason.TOPIC_ALREADY_EXISTS).setMessage("topic 'b' already exists")))
+                .addResults(CommandResult.newBuilder().setTopic(c))).build());
+        assertEquals(ErrorReason.TOPIC_ALREADY_EXISTS, failure(second).reason());
+        assertEquals(c, third.join());
+    }
+
+    private static StrataException failure(CompletableFuture<?> f) {
         assertTrue(f.isCompletedExceptionally());
         try {
             f.join();
