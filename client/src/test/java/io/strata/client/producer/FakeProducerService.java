@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -149,6 +150,15 @@ final class FakeProducerService extends ProducerGrpc.ProducerImplBase {
             perPartition = inFlightByPartition.computeIfAbsent(request.getPartition(), p -> new AtomicInteger());
         }
         maxInFlightPerPartition.accumulateAndGet(perPartition.incrementAndGet(), Math::max);
+        // Counted out before the answer goes: the client may send its next request as soon as it
+        // has the answer, and that one must not find this one still counted.
+        AtomicBoolean counted = new AtomicBoolean(true);
+        Runnable countOut = () -> {
+            if (counted.getAndSet(false)) {
+                perPartition.decrementAndGet();
+                inFlight.decrementAndGet();
+            }
+        };
         try {
             synchronized (requests) {
                 requests.add(request);
@@ -164,6 +174,7 @@ final class FakeProducerService extends ProducerGrpc.ProducerImplBase {
             }
             StatusRuntimeException error = failer.apply(request);
             if (error != null) {
+                countOut.run();
                 response.onError(error);
                 return;
             }
@@ -178,13 +189,13 @@ final class FakeProducerService extends ProducerGrpc.ProducerImplBase {
                 b.addBatches(BatchPosition.newBuilder().setPartition(request.getPartition()).setBaseOffset(base)
                         .setRecordCount(count));
             }
+            countOut.run();
             response.onNext(b.build());
             response.onCompleted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            perPartition.decrementAndGet();
-            inFlight.decrementAndGet();
+            countOut.run();
         }
     }
 
