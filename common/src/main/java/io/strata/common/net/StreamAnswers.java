@@ -93,27 +93,26 @@ public final class StreamAnswers<A> {
 
         /**
          * A stream whose every request is handled on its own, like a unary call: {@code handle}
-         * gives its answer, which goes back tagged with the request's id ({@code tag}); a failure,
-         * thrown or as the future's, goes back in-band ({@code failed}). Requests are handled in
-         * stream order; answers leave as they complete.
+         * gives its answer, built with the request's id; a failure, thrown or as the future's,
+         * goes back in-band ({@code failed}, given the id {@code idOf} reads). Requests are
+         * handled in stream order; answers leave as they complete.
          */
         public <Q, A> StreamObserver<Q> answerEach(StreamObserver<A> observer, ToLongFunction<Q> idOf,
-                                                   Function<Q, CompletableFuture<A>> handle, BiFunction<A, Long, A> tag,
+                                                   Function<Q, CompletableFuture<A>> handle,
                                                    BiFunction<Long, ErrorDetail, A> failed) {
             StreamAnswers<A> answers = answer(observer);
             return new StreamObserver<>() {
                 @Override
                 public void onNext(Q request) {
                     answers.expect();
-                    long id = idOf.applyAsLong(request);
                     CompletableFuture<A> answer;
                     try {
                         answer = handle.apply(request);
                     } catch (RuntimeException e) {
                         answer = CompletableFuture.failedFuture(e);
                     }
-                    answer.whenComplete((a, error) -> answers.send(error == null ? tag.apply(a, id)
-                            : failed.apply(id, StrataException.from(error).toDetail())));
+                    answer.whenComplete((a, error) -> answers.send(error == null ? a
+                            : failed.apply(idOf.applyAsLong(request), StrataException.from(error).toDetail())));
                 }
 
                 @Override

@@ -59,7 +59,6 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
     @Override
     public StreamObserver<AppendRequest> appendStream(StreamObserver<AppendResponse> observer) {
         return streams.answerEach(observer, AppendRequest::getRequestId, this::append,
-                (answer, id) -> answer.toBuilder().setRequestId(id).build(),
                 (id, error) -> AppendResponse.newBuilder().setRequestId(id).setError(error).build());
     }
 
@@ -70,7 +69,6 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
     @Override
     public StreamObserver<ReplicaFetchRequest> replicaFetchStream(StreamObserver<ReplicaFetchResponse> observer) {
         return streams.answerEach(observer, ReplicaFetchRequest::getRequestId, this::replicaFetch,
-                (answer, id) -> answer.toBuilder().setRequestId(id).build(),
                 (id, error) -> ReplicaFetchResponse.newBuilder().setRequestId(id).setError(error).build());
     }
 
@@ -94,7 +92,7 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
                 .thenApply(result -> {
                     metrics.appended(replica, request.getAcks(), request.getBatches().size(), result.baseOffset(),
                             result.lastOffset(), System.nanoTime() - start);
-                    return AppendResponse.newBuilder()
+                    return AppendResponse.newBuilder().setRequestId(request.getRequestId())
                             .setBaseOffset(result.baseOffset()).setLastOffset(result.lastOffset()).build();
                 });
     }
@@ -109,13 +107,13 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
         PartitionLog plog = replica.log();
         long end = plog.logEndOffset();
         if (request.getFetchOffset() < plog.logStartOffset()) {
-            return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder().setBelowLogStart(true)
+            return CompletableFuture.completedFuture(answer(request).setBelowLogStart(true)
                     .setHighWatermark(role.hw().value()).setLogStartOffset(plog.logStartOffset()).build());
         }
         Optional<DivergingEpoch> diverged = Divergence.check(plog, request.getLastFetchedEpoch(),
                 request.getFetchOffset());
         if (diverged.isPresent()) {
-            return CompletableFuture.completedFuture(ReplicaFetchResponse.newBuilder()
+            return CompletableFuture.completedFuture(answer(request)
                     .setDiverging(diverged.get()).setHighWatermark(role.hw().value())
                     .setLogStartOffset(plog.logStartOffset()).build());
         }
@@ -129,12 +127,17 @@ public final class StorageApiService extends StorageNodeGrpc.StorageNodeImplBase
             ByteString batches = plog.read(request.getFetchOffset(), request.getMaxBytes() <= 0 ? maxReadBytes
                     : Math.min(request.getMaxBytes(), maxReadBytes), plog.logEndOffset());
             metrics.fetched(replica, batches);
-            return ReplicaFetchResponse.newBuilder()
+            return answer(request)
                     .setBatches(batches)
                     .setHighWatermark(role.hw().value())
                     .setLogStartOffset(plog.logStartOffset())
                     .build();
         });
+    }
+
+    /** An answer to {@code request}, carrying its id. */
+    private static ReplicaFetchResponse.Builder answer(ReplicaFetchRequest request) {
+        return ReplicaFetchResponse.newBuilder().setRequestId(request.getRequestId());
     }
 
     @Override
