@@ -13,6 +13,7 @@ import io.strata.client.admin.StrataAdmin.ResetTo;
 import io.strata.client.consumer.ConsumerConfig;
 import io.strata.client.consumer.OffsetReset;
 import io.strata.client.consumer.StrataConsumer;
+import io.strata.common.metadata.MetadataClient;
 import io.strata.common.net.Channels;
 import io.strata.proto.Assignment;
 import io.strata.proto.Commit;
@@ -240,5 +241,29 @@ class GroupAdminTest {
                     .addOffsets(position)));
             assertEquals(ErrorReason.STALE_MEMBER_EPOCH, late.getError().getReason(), late::toString);
         }
+    }
+
+    @Test
+    void aSessionsCommitThatReachesTheMetadataLogLateDoesNotMoveTheOffsetBack() throws Exception {
+        try (SubscribeSession session = new SubscribeSession(channel);
+             MetadataClient metadata = new MetadataClient(cluster.metadataAddresses(), Duration.ofSeconds(20))) {
+            String member = session.call(SubscribeRequest.newBuilder().setJoin(Join.newBuilder().setGroup("late")
+                    .addTopics(LEDGER))).getAssignment().getMemberId();
+            for (long offset : new long[] {3, 7}) { // the session's commits 1 and 2
+                assertTrue(session.call(SubscribeRequest.newBuilder().setCommit(Commit.newBuilder()
+                        .addOffsets(ledger0(offset)))).hasAck());
+            }
+            // Commit 1 again, as if its proposal had waited out a leader change and landed only now.
+            metadata.call(stub -> stub.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup("late")
+                    .setMemberId(member).setMemberCommitSequence(1).addOffsets(ledger0(3)).build()));
+            assertEquals(7L, committed("late").get(0), "the late commit 1 was skipped");
+            metadata.call(stub -> stub.commitOffsets(CommitOffsetsRequest.newBuilder().setGroup("late")
+                    .setMemberId(member).setMemberCommitSequence(3).addOffsets(ledger0(5)).build()));
+            assertEquals(5L, committed("late").get(0), "a commit numbered after the session's last one applies");
+        }
+    }
+
+    private static TopicPartitionOffset ledger0(long offset) {
+        return TopicPartitionOffset.newBuilder().setTopic(LEDGER).setPartition(0).setOffset(offset).build();
     }
 }

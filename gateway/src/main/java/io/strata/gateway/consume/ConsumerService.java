@@ -100,7 +100,7 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
     @Override
     public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> observer) {
         RpcCalls.unary(observer, () -> {
-            offsets.commit(request.getGroup(), request.getOffsetsList(), request.getMemberId());
+            offsets.commit(request.getGroup(), request.getOffsetsList(), request.getMemberId(), 0);
             return CommitOffsetsResponse.getDefaultInstance();
         });
     }

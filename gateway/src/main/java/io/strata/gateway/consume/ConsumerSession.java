@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
@@ -69,6 +70,8 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
      * sent, so the client never receives records of a partition before learning it owns it.
      */
     private final Object announce = new Object();
+    /** This session's commits so far: each commit carries its number (see GroupOffsets#commit). */
+    private final AtomicLong commits = new AtomicLong();
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     private volatile Join join;
     private volatile GroupMembership membership;
@@ -233,7 +236,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
 
     private SubscribeResponse.Builder commit(List<TopicPartitionOffset> requested) {
         List<TopicPartitionOffset> toCommit = requested.isEmpty() ? assignment.positions() : requested;
-        offsets.commit(join.getGroup(), toCommit, membership.memberId());
+        offsets.commit(join.getGroup(), toCommit, membership.memberId(), commits.incrementAndGet());
         return SubscribeResponse.newBuilder().setAck(Ack.newBuilder().addAllCommitted(toCommit));
     }
 

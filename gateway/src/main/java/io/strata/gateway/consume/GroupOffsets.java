@@ -28,9 +28,11 @@ public final class GroupOffsets {
 
     /**
      * Commits offsets as {@code memberId} (empty: outside any session, refused with GROUP_NOT_EMPTY
-     * while the group has members; a member may commit only partitions it owns).
+     * while the group has members; a member may commit only partitions it owns). {@code sequence}
+     * numbers a session's commits from 1 up (0 outside a session): the metadata service then
+     * skips this commit wherever a later one of the member got there first.
      */
-    public void commit(String group, List<TopicPartitionOffset> offsets, String memberId) {
+    public void commit(String group, List<TopicPartitionOffset> offsets, String memberId, long sequence) {
         validateGroup(group);
         for (TopicPartitionOffset o : offsets) {
             cache.partition(o.getTopic(), o.getPartition());
@@ -43,7 +45,7 @@ public final class GroupOffsets {
             return;
         }
         CommitOffsetsRequest request = CommitOffsetsRequest.newBuilder().setGroup(group).addAllOffsets(offsets)
-                .setMemberId(memberId).build();
+                .setMemberId(memberId).setMemberCommitSequence(sequence).build();
         metadata.call(stub -> stub.commitOffsets(request));
     }
 

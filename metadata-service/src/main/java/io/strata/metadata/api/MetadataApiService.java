@@ -303,7 +303,8 @@ public final class MetadataApiService extends MetadataServiceGrpc.MetadataServic
         }
         CommitOffsetsCommand command = CommitOffsetsCommand.newBuilder().setGroup(request.getGroup())
                 .addAllOffsets(request.getOffsetsList()).setCommitTimeMs(System.currentTimeMillis())
-                .setMemberId(request.getMemberId()).setRequireEmptyGroup(reset).build();
+                .setMemberId(request.getMemberId()).setMemberCommitSequence(request.getMemberCommitSequence())
+                .setRequireEmptyGroup(reset).build();
         return offsetCommits.submit(command).thenApply(v -> CommitOffsetsResponse.getDefaultInstance());
     }
 

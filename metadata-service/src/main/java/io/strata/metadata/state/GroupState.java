@@ -120,7 +120,11 @@ final class GroupState {
         }
     }
 
-    CommandResult commitOffsets(CommitOffsetsCommand c, StateChange change) {
+    /**
+     * Applies a commit into {@code change}; {@code earlier} holds what the commands before it in
+     * the same Raft entry wrote (for a single command, {@code change} itself).
+     */
+    CommandResult commitOffsets(CommitOffsetsCommand c, StateChange change, StateChange earlier) {
         if (c.getGroup().isEmpty() || c.getGroup().indexOf('\0') >= 0) {
             return MetadataState.error(ErrorReason.INVALID_ARGUMENT, "group id must be non-empty and free of NUL characters");
         }
@@ -143,12 +147,33 @@ final class GroupState {
             return fenced;
         }
         for (TopicPartitionOffset o : c.getOffsetsList()) {
-            change.putOffset(CommittedOffset.newBuilder()
-                    .setGroup(c.getGroup()).setTopic(o.getTopic()).setPartition(o.getPartition())
-                    .setOffset(o.getOffset()).setMetadata(o.getMetadata())
-                    .setCommitTimeMs(c.getCommitTimeMs()).build());
+            if (!supersededFor(c, o, earlier)) {
+                change.putOffset(CommittedOffset.newBuilder()
+                        .setGroup(c.getGroup()).setTopic(o.getTopic()).setPartition(o.getPartition())
+                        .setOffset(o.getOffset()).setMetadata(o.getMetadata())
+                        .setCommitTimeMs(c.getCommitTimeMs())
+                        .setMemberId(c.getMemberId()).setMemberCommitSequence(c.getMemberCommitSequence()).build());
+            }
         }
         return MetadataState.ok();
+    }
+
+    /**
+     * Whether the same member already wrote {@code o}'s partition with a later commit. A commit
+     * whose call timed out can still reach the log after the member's next one (its proposal
+     * went through another peer, or waited out a leader change); applying it would move the
+     * offset backwards. It still answers ok: what it wanted is covered by what the member did since.
+     */
+    private boolean supersededFor(CommitOffsetsCommand c, TopicPartitionOffset o, StateChange earlier) {
+        if (c.getMemberCommitSequence() <= 0) {
+            return false;
+        }
+        CommittedOffset last = earlier.offsetPut(c.getGroup(), o.getTopic(), o.getPartition());
+        if (last == null) {
+            last = store.offset(c.getGroup(), o.getTopic(), o.getPartition());
+        }
+        return last != null && last.getMemberId().equals(c.getMemberId())
+                && last.getMemberCommitSequence() >= c.getMemberCommitSequence();
     }
 
     /** Why a commit must be refused given the group's members, or null when it may go ahead. */

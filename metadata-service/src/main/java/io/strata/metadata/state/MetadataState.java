@@ -106,7 +106,7 @@ public final class MetadataState implements AutoCloseable {
             case REGISTER_NODE -> registerNode(command.getRegisterNode(), change);
             case CREATE_TOPIC -> createTopic(command.getCreateTopic(), change);
             case DELETE_TOPIC -> deleteTopic(command.getDeleteTopic().getName(), change);
-            case COMMIT_OFFSETS -> groups.commitOffsets(command.getCommitOffsets(), change);
+            case COMMIT_OFFSETS -> groups.commitOffsets(command.getCommitOffsets(), change, change);
             case COMMIT_OFFSETS_BATCH -> commitOffsetsBatch(command.getCommitOffsetsBatch(), change);
             case CREATE_TOPICS_BATCH -> createTopicsBatch(command.getCreateTopicsBatch(), change);
             case FENCE_NODES -> fenceNodes(command.getFenceNodes(), change);
@@ -462,7 +462,7 @@ public final class MetadataState implements AutoCloseable {
         CommandResults.Builder results = CommandResults.newBuilder();
         for (CommitOffsetsCommand c : batch.getCommitsList()) {
             StateChange own = new StateChange();
-            CommandResult result = groups.commitOffsets(c, own);
+            CommandResult result = groups.commitOffsets(c, own, change);
             if (!result.hasError()) {
                 own.offsetPuts().forEach(change::putOffset);
                 own.offsetDeletes().forEach(change::deleteOffset);

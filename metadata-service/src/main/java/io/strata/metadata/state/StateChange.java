@@ -94,6 +94,17 @@ final class StateChange {
         return offsetPuts;
     }
 
+    /** The last offset this change puts for the partition, or null. */
+    CommittedOffset offsetPut(String group, String topic, int partition) {
+        for (int i = offsetPuts.size() - 1; i >= 0; i--) {
+            CommittedOffset o = offsetPuts.get(i);
+            if (o.getPartition() == partition && o.getTopic().equals(topic) && o.getGroup().equals(group)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
     List<CommittedOffset> offsetDeletes() {
         return offsetDeletes;
     }

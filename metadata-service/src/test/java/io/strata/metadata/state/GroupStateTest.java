@@ -8,8 +8,10 @@ import io.strata.proto.DeleteGroupRequest;
 import io.strata.proto.DeleteTopicRequest;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.FetchOffsetsRequest;
+import io.strata.proto.TopicPartition;
 import io.strata.proto.TopicPartitionOffset;
 import io.strata.proto.internal.CommandResult;
+import io.strata.proto.internal.CommitOffsetsBatch;
 import io.strata.proto.internal.CommitOffsetsCommand;
 import io.strata.proto.internal.GroupJoinCommand;
 import io.strata.proto.internal.GroupLeaveCommand;
@@ -117,5 +119,41 @@ class GroupStateTest {
         state = MetadataState.open(dir.resolve("db"));
         assertEquals(before, state.snapshot(), "groups are in the database, not only in memory");
         assertEquals(1, before.getGroupsCount());
+    }
+
+    @Test
+    void aMembersCommitThatReachesTheLogLateDoesNotMoveItsOffsetBack() {
+        join("a");
+        assertTrue(numbered("a", 2, 20).hasOk());
+        assertTrue(numbered("a", 1, 10).hasOk(), "a superseded commit is answered ok");
+        assertEquals(20, committed(), "commit 1 came after commit 2 and was skipped");
+        assertTrue(numbered("a", 3, 15).hasOk());
+        assertEquals(15, committed(), "a newer commit may go backwards (a seek, then a commit)");
+
+        CommandResult batch = apply(MetadataCommand.newBuilder().setCommitOffsetsBatch(CommitOffsetsBatch.newBuilder()
+                .addCommits(numberedCommit("a", 5, 50)).addCommits(numberedCommit("a", 4, 40))).build());
+        assertTrue(batch.getResults().getResults(1).hasOk());
+        assertEquals(50, committed(), "within one entry too, the later commit wins");
+
+        state.close();
+        state = MetadataState.open(dir.resolve("db"));
+        assertTrue(numbered("a", 4, 40).hasOk());
+        assertEquals(50, committed(), "who committed last, and which commit, is kept with the offset");
+        assertTrue(commit("a", 0, false).hasOk(), "an unnumbered commit always applies");
+        assertEquals(5, committed());
+    }
+
+    private static CommitOffsetsCommand.Builder numberedCommit(String member, long sequence, long offset) {
+        return CommitOffsetsCommand.newBuilder().setGroup("g").setMemberId(member).setMemberCommitSequence(sequence)
+                .addOffsets(TopicPartitionOffset.newBuilder().setTopic("orders").setPartition(0).setOffset(offset));
+    }
+
+    private CommandResult numbered(String member, long sequence, long offset) {
+        return apply(MetadataCommand.newBuilder().setCommitOffsets(numberedCommit(member, sequence, offset)).build());
+    }
+
+    private long committed() {
+        return state.committedOffsets(FetchOffsetsRequest.newBuilder().setGroup("g")
+                .addPartitions(TopicPartition.newBuilder().setTopic("orders").setPartition(0)).build()).get(0).getOffset();
     }
 }
