@@ -163,6 +163,8 @@ final class GroupState {
      * whose call timed out can still reach the log after the member's next one (its proposal
      * went through another peer, or waited out a leader change); applying it would move the
      * offset backwards. It still answers ok: what it wanted is covered by what the member did since.
+     * The same number again (a commit proposed twice, or a partition listed twice) applies: it is
+     * the same commit.
      */
     private boolean supersededFor(CommitOffsetsCommand c, TopicPartitionOffset o, StateChange earlier) {
         if (c.getMemberCommitSequence() <= 0) {
@@ -173,7 +175,7 @@ final class GroupState {
             last = store.offset(c.getGroup(), o.getTopic(), o.getPartition());
         }
         return last != null && last.getMemberId().equals(c.getMemberId())
-                && last.getMemberCommitSequence() >= c.getMemberCommitSequence();
+                && last.getMemberCommitSequence() > c.getMemberCommitSequence();
     }
 
     /** Why a commit must be refused given the group's members, or null when it may go ahead. */
