@@ -16,6 +16,7 @@ import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.common.error.StrataException;
 import io.strata.proto.AdminGrpc;
 import io.strata.proto.CommitOffsetsRequest;
+import io.strata.proto.FetchOffsetsRequest;
 import io.strata.proto.ConsumedRecord;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.CreateTopicRequest;
@@ -465,6 +466,18 @@ class EdgeValidationTest {
                 () -> consumer().commitOffsets(CommitOffsetsRequest.newBuilder().setGroup("committer")
                         .addOffsets(TopicPartitionOffset.newBuilder().setTopic(EDGE).setPartition(0).setOffset(-1))
                         .build()));
+    }
+
+    @Test
+    void commitNamingAPartitionTwiceIsInvalidArgumentAndCommitsNothing() {
+        expectError(Status.Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT, "edge-1 appears twice",
+                () -> consumer().commitOffsets(CommitOffsetsRequest.newBuilder().setGroup("twice")
+                        .addOffsets(TopicPartitionOffset.newBuilder().setTopic(EDGE).setPartition(0).setOffset(2))
+                        .addOffsets(TopicPartitionOffset.newBuilder().setTopic(EDGE).setPartition(1).setOffset(5))
+                        .addOffsets(TopicPartitionOffset.newBuilder().setTopic(EDGE).setPartition(1).setOffset(3))
+                        .build()));
+        assertEquals(0, consumer().fetchOffsets(FetchOffsetsRequest.newBuilder().setGroup("twice").build())
+                .getOffsetsCount(), "nothing of the refused commit was stored");
     }
 
     @Test

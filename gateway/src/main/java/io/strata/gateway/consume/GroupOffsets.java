@@ -9,12 +9,15 @@ import io.strata.proto.TopicPartition;
 import io.strata.proto.TopicPartitionOffset;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Committed group offsets, which live in the metadata service. Validates commits at the
- * edge (group, topic, partition, offset) so the Raft log only sees sensible commands.
+ * edge (group, topic, partition, offset, each partition once) so the Raft log only sees sensible
+ * commands.
  * Blocking calls; thread-safe.
  */
 public final class GroupOffsets {
@@ -34,8 +37,14 @@ public final class GroupOffsets {
      */
     public void commit(String group, List<TopicPartitionOffset> offsets, String memberId, long sequence) {
         validateGroup(group);
+        Set<TopicPartition> named = new HashSet<>();
         for (TopicPartitionOffset o : offsets) {
             cache.partition(o.getTopic(), o.getPartition());
+            if (!named.add(TopicPartition.newBuilder().setTopic(o.getTopic()).setPartition(o.getPartition()).build())) {
+                // Which of the two should win is a guess; refuse rather than store one of them.
+                throw Errors.invalid(o.getTopic() + "-" + o.getPartition() + " appears twice in one commit;"
+                        + " name each partition once");
+            }
             if (o.getOffset() < 0) {
                 throw Errors.invalid("offset " + o.getOffset() + " for " + o.getTopic() + "-" + o.getPartition()
                         + " is negative");
