@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto.AppendResult;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
@@ -53,13 +54,13 @@ class RaftFollowerAppendTest {
         // Only m1 runs: with pre-vote it cannot win an election alone, so it stays a follower of "m2".
         try (MetadataServer follower = new MetadataServer(MetadataConfig.of("m1", peers, dir.resolve("m1"))).start()) {
             RaftServer.Division division = follower.raftDivision().orElseThrow();
-            assertEquals(AppendResult.SUCCESS, append(division, 0, 10).join().getResult(), "first entries");
+            assertEquals(AppendResult.SUCCESS, append(division, 0, 10).get(30, TimeUnit.SECONDS).getResult(), "first entries");
             long next = 10;
             for (int round = 0; round < 20; round++) {
                 CompletableFuture<AppendEntriesReplyProto> shorter = append(division, next, 100);
                 CompletableFuture<AppendEntriesReplyProto> longer = append(division, next, 200);
-                AppendEntriesReplyProto reply = longer.join();
-                shorter.join();
+                AppendEntriesReplyProto reply = longer.get(30, TimeUnit.SECONDS);
+                shorter.get(30, TimeUnit.SECONDS);
                 assertEquals(AppendResult.SUCCESS, reply.getResult(), "round " + round);
                 assertEquals(next + 199, reply.getMatchIndex(), "round " + round + ": acknowledged up to");
                 assertEquals(next + 199, division.getRaftLog().getLastEntryTermIndex().getIndex(),

@@ -5,6 +5,7 @@ import io.strata.proto.internal.GroupRecord;
 import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.TopicRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,8 @@ final class StateChange {
     private final Map<String, TopicRecord> topicPuts = new TreeMap<>();
     private final Set<String> topicDeletes = new TreeSet<>();
     private final List<CommittedOffset> offsetPuts = new ArrayList<>();
+    /** The last of {@link #offsetPuts} per group, topic and partition, for commits that check what came before. */
+    private final Map<List<Object>, CommittedOffset> lastOffsetPut = new HashMap<>();
     private final List<CommittedOffset> offsetDeletes = new ArrayList<>();
     private final Map<String, GroupRecord> groupPuts = new TreeMap<>();
     private final Set<String> groupDeletes = new TreeSet<>();
@@ -46,6 +49,7 @@ final class StateChange {
 
     StateChange putOffset(CommittedOffset o) {
         offsetPuts.add(o);
+        lastOffsetPut.put(List.of(o.getGroup(), o.getTopic(), o.getPartition()), o);
         return this;
     }
 
@@ -96,13 +100,7 @@ final class StateChange {
 
     /** The last offset this change puts for the partition, or null. */
     CommittedOffset offsetPut(String group, String topic, int partition) {
-        for (int i = offsetPuts.size() - 1; i >= 0; i--) {
-            CommittedOffset o = offsetPuts.get(i);
-            if (o.getPartition() == partition && o.getTopic().equals(topic) && o.getGroup().equals(group)) {
-                return o;
-            }
-        }
-        return null;
+        return lastOffsetPut.get(List.of(group, topic, partition));
     }
 
     List<CommittedOffset> offsetDeletes() {
