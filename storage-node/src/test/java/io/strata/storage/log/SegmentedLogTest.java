@@ -118,14 +118,33 @@ class SegmentedLogTest {
     }
 
     @Test
-    void readsOfASealedSegmentShareItsMappedMemoryInsteadOfCopyingIt() {
-        // Protobuf 4.34+ copies a wrapped direct buffer into a heap array; this catches a bump.
+    void aReadKeepsItsBytesWhenTheLogIsTruncatedBelowIt() {
+        // A read of mapped memory would see zeros or fault (InternalError) once truncation cut the
+        // file under it; an answer still being sent must not depend on the file staying as it was.
         try (PartitionLog log = open(small)) {
             fill(log, 0);
-            ByteString read = log.read(0, 1_000, Long.MAX_VALUE);
-            assertTrue(read.size() > 0);
-            assertTrue(read.asReadOnlyByteBuffer().isDirect(), "a read returns a view of the mapped segment");
+            long secondSegment = lastOffset(log.read(0, 10_000, Long.MAX_VALUE)) + 1; // reads stop at a segment's end
+            long from = secondSegment + 3;
+            ByteString read = log.read(from, 10_000, Long.MAX_VALUE);
+            log.truncateTo(from); // cuts the segment the read came from
+            assertEquals(from, log.logEndOffset());
+            RecordBatches batches = RecordBatches.scan(read.asReadOnlyByteBuffer(), Integer.MAX_VALUE);
+            assertEquals(from, batches.next().baseOffset());
+            long last = lastOffset(read);
+            assertTrue(last > from + 3, "the read holds several batches, up to " + last);
         }
+    }
+
+    /** The last offset of the valid batches in {@code read}. */
+    private static long lastOffset(ByteString read) {
+        RecordBatches batches = RecordBatches.scan(read.asReadOnlyByteBuffer(), Integer.MAX_VALUE);
+        long last = -1;
+        while (batches.hasNext()) {
+            RecordBatch b = batches.next();
+            b.ensureValid();
+            last = b.lastOffset();
+        }
+        return last;
     }
 
     @Test
