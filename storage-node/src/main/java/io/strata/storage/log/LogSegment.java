@@ -28,7 +28,7 @@ import java.util.List;
  * <p>Reads copy file bytes into the heap with positional reads ({@code pread}) rather than
  * wrapping a memory mapping: gRPC copies every outgoing message into its own buffers anyway, so
  * a mapping saves no copy, while copying out of mapped pages cost far more CPU than the kernel's
- * copy (a consuming cluster spent 28% of its CPU there, against 4% with {@code pread}). Only
+ * copy (in one profile of a consuming cluster, 28% of its CPU against 4% with {@code pread}). Only
  * recovery, which checks a whole segment once, scans it through a mapping.
  *
  * <p>Thread-safety: appends, truncation and rolling happen under the owning log's append
