@@ -287,17 +287,23 @@ final class LogSegment {
      * a batch at or before it, then batch headers are walked forward.
      */
     long positionOf(long offset) throws IOException {
+        return seek(offset).position();
+    }
+
+    /** A header walk stopped at {@link #positionOf}{@code (offset)}. */
+    private BatchHeaders seek(long offset) throws IOException {
         ensureIndexesLoaded();
         int entry = offsetIndex.floor(offset - baseOffset);
         long end = size;
-        for (BatchHeaders h = new BatchHeaders(entry < 0 ? 0 : offsetIndex.valueAt(entry)); h.position() < end; h.next()) {
+        BatchHeaders h = new BatchHeaders(entry < 0 ? 0 : offsetIndex.valueAt(entry));
+        for (; h.position() < end; h.next()) {
             ByteBuffer header = h.header();
             if (header.getLong(h.at() + BatchLayout.BASE_OFFSET_OFFSET)
                     + header.getInt(h.at() + BatchLayout.LAST_OFFSET_DELTA_OFFSET) >= offset) {
-                return h.position();
+                break;
             }
         }
-        return end;
+        return h;
     }
 
     /** Walks batch headers from a batch's position, reading {@link #HEADER_WINDOW_BYTES} at a time. */
@@ -330,6 +336,17 @@ final class LogSegment {
         void next() throws IOException {
             position += header().getInt(at() + BatchLayout.BATCH_LENGTH_OFFSET) + BatchLayout.LOG_OVERHEAD;
         }
+
+        /**
+         * The file's {@code length} bytes from the current position: a view of the window when it
+         * holds them (a read at the tail, where the walk already read all there is), else a copy.
+         */
+        ByteBuffer bytes(int length) throws IOException {
+            if (position >= windowStart && position + length <= windowStart + window.limit()) {
+                return window.slice(at(), length);
+            }
+            return copy(position, length);
+        }
     }
 
     /**
@@ -339,14 +356,15 @@ final class LogSegment {
      * @return the batches (possibly empty) and the offset after the last one
      */
     Slice read(long offset, int maxBytes, long maxOffset) throws IOException {
-        long start = positionOf(offset);
+        BatchHeaders at = seek(offset);
+        long start = at.position();
         long available = size - start;
         if (available <= 0) {
             return new Slice(ByteString.EMPTY, offset);
         }
         // One read of up to maxBytes, then whole batches of it: a batch per read would cost a
         // system call per batch.
-        ByteBuffer data = copy(start, (int) Math.min(available, Math.max(maxBytes, BatchLayout.HEADER_SIZE)));
+        ByteBuffer data = at.bytes((int) Math.min(available, Math.max(maxBytes, BatchLayout.HEADER_SIZE)));
         int used = 0;
         long next = offset;
         while (used + BatchLayout.HEADER_SIZE <= data.limit()) {
@@ -368,7 +386,8 @@ final class LogSegment {
             used += batchSize;
             next = batchBase + data.getInt(used - batchSize + BatchLayout.LAST_OFFSET_DELTA_OFFSET) + 1;
         }
-        return new Slice(used == 0 ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(data.array(), 0, used), next);
+        return new Slice(used == 0 ? ByteString.EMPTY
+                : UnsafeByteOperations.unsafeWrap(data.array(), data.arrayOffset(), used), next);
     }
 
     /** Bytes read and the offset that follows them. */
