@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The public Consumer API: group sessions (each Subscribe stream is one member, see
@@ -33,22 +34,26 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
     private final PartitionReader reader;
     private final GroupOffsets offsets;
     private final CoordinatorLink coordinator;
+    private final Executor metadataWaits;
     private final Duration requestTimeout;
     private final int fetchMaxBytes;
 
     public ConsumerService(MetadataCache cache, PartitionReader reader, GroupOffsets offsets,
-                           CoordinatorLink coordinator, Duration requestTimeout, int fetchMaxBytes) {
+                           CoordinatorLink coordinator, Executor metadataWaits, Duration requestTimeout,
+                           int fetchMaxBytes) {
         this.cache = cache;
         this.reader = reader;
         this.offsets = offsets;
         this.coordinator = coordinator;
+        this.metadataWaits = metadataWaits;
         this.requestTimeout = requestTimeout;
         this.fetchMaxBytes = fetchMaxBytes;
     }
 
     @Override
     public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> observer) {
-        return new ConsumerSession(observer, cache, reader, offsets, coordinator, requestTimeout, fetchMaxBytes);
+        return new ConsumerSession(observer, cache, reader, offsets, coordinator, metadataWaits, requestTimeout,
+                fetchMaxBytes);
     }
 
     @Override

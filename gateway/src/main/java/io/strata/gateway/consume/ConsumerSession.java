@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
@@ -32,7 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One consumer-group member, living as long as its Subscribe stream. Requests are handled
  * strictly one after another (a poll that waits holds back the next request), and each is
- * answered with the same request id. Assignment changes are pushed as they happen.
+ * answered with the same request id. Assignment changes are pushed as they happen. A request
+ * that waited behind another is handled on {@code metadataWaits}, not on the thread that
+ * finished the one before (a transport thread when that was a poll: storage-node answers are
+ * handled there, and a commit or a join waits on the metadata service).
  *
  * <p>Membership: {@code join} joins the group at the coordinator (the metadata Raft leader) and
  * {@link GroupMembership} heartbeats from then on. Each answer says which partitions the member
@@ -61,6 +66,7 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
     private final GroupOffsets offsets;
     private final StartPositions starts;
     private final CoordinatorLink link;
+    private final Executor metadataWaits;
     private final Duration requestTimeout;
     private final int fetchMaxBytes;
     private final SessionAssignment assignment = new SessionAssignment();
@@ -80,7 +86,8 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
     private boolean closed;
 
     ConsumerSession(StreamObserver<SubscribeResponse> out, MetadataCache cache, PartitionReader reader,
-                    GroupOffsets offsets, CoordinatorLink link, Duration requestTimeout, int fetchMaxBytes) {
+                    GroupOffsets offsets, CoordinatorLink link, Executor metadataWaits, Duration requestTimeout,
+                    int fetchMaxBytes) {
         this.out = out;
         this.cache = cache;
         this.reader = reader;
@@ -88,13 +95,14 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
         this.offsets = offsets;
         this.starts = new StartPositions(offsets, reader);
         this.link = link;
+        this.metadataWaits = metadataWaits;
         this.requestTimeout = requestTimeout;
         this.fetchMaxBytes = fetchMaxBytes;
     }
 
     @Override
     public synchronized void onNext(SubscribeRequest request) {
-        tail = tail.thenCompose(v -> {
+        Function<Void, CompletableFuture<Void>> next = v -> {
             CompletableFuture<SubscribeResponse.Builder> f;
             try {
                 f = handle(request);
@@ -114,7 +122,9 @@ final class ConsumerSession implements StreamObserver<SubscribeRequest>, GroupMe
                 }
                 return null;
             });
-        });
+        };
+        // At once when nothing is in progress (the common case: clients wait for each poll's answer).
+        tail = tail.isDone() ? tail.thenCompose(next) : tail.thenComposeAsync(next, metadataWaits);
     }
 
     private CompletableFuture<SubscribeResponse.Builder> handle(SubscribeRequest request) {

@@ -17,7 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,13 +33,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * producer does, like Kafka's), rather than waiting out its whole timeout here. A call still
  * waiting on a leader that the metadata has since replaced is cancelled and retried on the new one.
  *
- * <p>Thread-safe.
+ * <p>{@link #call} never blocks its caller, so it may be called from transport threads: a topic the
+ * image does not know yet is looked up (a metadata refresh) on the {@code lookups} executor.
+ * Thread-safe.
  */
 public final class PartitionRouter implements AutoCloseable {
     private static final long RETRY_PAUSE_MS = 100;
 
     private final MetadataCache cache;
     private final NodeChannels channels;
+    private final Executor lookups;
     private final Consumer<String> retried;
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,11 +70,15 @@ public final class PartitionRouter implements AutoCloseable {
         }
     }
 
-    /** @param retried told the reason of every retry (metrics) */
-    public PartitionRouter(MetadataCache cache, NodeChannels channels, Consumer<String> retried) {
+    /**
+     * @param lookups runs the metadata refreshes for topics the image does not know (they block)
+     * @param retried told the reason of every retry (metrics)
+     */
+    public PartitionRouter(MetadataCache cache, NodeChannels channels, Executor lookups, Consumer<String> retried) {
         this.retried = retried;
         this.cache = cache;
         this.channels = channels;
+        this.lookups = lookups;
         watchLeaderChanges();
     }
 
@@ -81,6 +90,21 @@ public final class PartitionRouter implements AutoCloseable {
 
     private <T> void attempt(String topic, int partition, long deadline, LeaderCall<T> call,
                              CompletableFuture<T> result) {
+        if (cache.knowsTopic(topic)) {
+            send(topic, partition, deadline, call, result);
+            return;
+        }
+        try {
+            lookups.execute(() -> send(topic, partition, deadline, call, result));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new StrataException(ErrorReason.METADATA_UNAVAILABLE,
+                    "the gateway is closing; retry on another gateway"));
+        }
+    }
+
+    /** Sends the call to the partition's leader; may block on a metadata refresh when the image lacks the topic. */
+    private <T> void send(String topic, int partition, long deadline, LeaderCall<T> call,
+                          CompletableFuture<T> result) {
         PartitionRecord p;
         try {
             p = cache.partition(topic, partition);
