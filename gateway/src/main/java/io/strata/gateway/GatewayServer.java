@@ -65,13 +65,13 @@ public final class GatewayServer implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(serviceMetrics);
         ClientInterceptor clientMetrics = serviceMetrics.grpc().clientInterceptor();
         metadata = new MetadataClient(config.metadata(), config.requestTimeout(), clientMetrics);
-        MetadataCache cache = new MetadataCache(metadata);
+        MetadataCache cache = new MetadataCache(metadata, metadataWaits);
         watch = metadata.watch(cache::update);
         // Storage-node answers are handled on the transport threads: a hand-off to a pool per
         // answer cost more CPU than the handling (about 8% of a consuming cluster's). Nothing that
         // follows a routed call may block; what might wait goes to metadataWaits.
         channels = new NodeChannels(true, clientMetrics);
-        router = new PartitionRouter(cache, channels, metadataWaits, metrics::retried);
+        router = new PartitionRouter(cache, channels, metrics::retried);
         appends = new AppendStreams(channels);
         PartitionReader reader = new PartitionReader(router, config.requestTimeout());
         GroupOffsets offsets = new GroupOffsets(metadata, cache);
@@ -79,7 +79,7 @@ public final class GatewayServer implements AutoCloseable {
         ConsumerService consumer = new ConsumerService(cache, reader, offsets, coordinator, metadataWaits,
                 config.requestTimeout(), config.fetchMaxBytes());
         ProducerService producer = new ProducerService(
-                new ProduceHandler(cache, router, appends, config.requestTimeout()), metadataWaits, metrics);
+                new ProduceHandler(cache, router, appends, config.requestTimeout()), metrics);
         server = new GrpcServer("gateway", config.bind(), config.maxRequestBytes(), List.of(
                 () -> AliasingMarshaller.forRequests(producer.bindService(),
                         ProduceRequest.getDefaultInstance(),

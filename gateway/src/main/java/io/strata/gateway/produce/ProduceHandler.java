@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -62,17 +61,9 @@ public final class ProduceHandler {
     }
 
     /**
-     * Like {@link #produce} but never blocks the calling thread: a request for a topic the cached
-     * image does not know yet (which needs a blocking metadata refresh) is handled on {@code slowPath}.
-     * Produce calls run on the transport threads, where blocking would stall every call of the connection.
+     * Produces {@code request} without blocking the calling thread (Produce runs on transport
+     * threads): a topic the cached image does not know yet is looked up off this thread.
      */
-    public CompletableFuture<ProduceResponse> produceWithoutBlocking(ProduceRequest request, Executor slowPath) {
-        if (cache.knowsTopic(request.getTopic())) {
-            return produce(request);
-        }
-        return CompletableFuture.supplyAsync(() -> produce(request), slowPath).thenCompose(f -> f);
-    }
-
     public CompletableFuture<ProduceResponse> produce(ProduceRequest request) {
         if (request.getTopic().isEmpty()) {
             throw Errors.invalid("topic is empty");
@@ -88,13 +79,16 @@ public final class ProduceHandler {
             throw Errors.invalid("set exactly one of 'records' and 'batch' (got "
                     + (hasBatch ? "both" : "neither") + ")");
         }
-        TopicRecord topic = cache.topic(request.getTopic());
+        return cache.topicAsync(request.getTopic()).thenCompose(topic -> produce(request, topic));
+    }
+
+    private CompletableFuture<ProduceResponse> produce(ProduceRequest request, TopicRecord topic) {
         if (request.hasPartition()) {
-            cache.partition(request.getTopic(), request.getPartition());
+            MetadataCache.partitionOf(topic, request.getPartition());
         }
         int maxBatchBytes = TopicConfig.MAX_MESSAGE_BYTES.intIn(topic.getConfigsMap());
         Duration timeout = request.getTimeoutMs() == 0 ? defaultTimeout : Duration.ofMillis(request.getTimeoutMs());
-        CompletableFuture<ProduceResponse> response = hasBatch
+        CompletableFuture<ProduceResponse> response = !request.getBatch().isEmpty()
                 ? produceBatch(request, maxBatchBytes, timeout)
                 : produceRecords(request, topic, maxBatchBytes, timeout);
         if (request.getAcks() == Acks.ACKS_NONE) {

@@ -11,7 +11,6 @@ import io.strata.proto.ProducerGrpc;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 /**
  * The public Producer API. {@code ProduceStream} pipelines: each request is forwarded as soon as
@@ -22,14 +21,11 @@ import java.util.concurrent.Executor;
  */
 public final class ProducerService extends ProducerGrpc.ProducerImplBase {
     private final ProduceHandler handler;
-    /** Where requests that must wait on the metadata service run (this service runs on transport threads). */
-    private final Executor slowPath;
     private final GatewayMetrics metrics;
     private final StreamAnswers.Group streams = new StreamAnswers.Group();
 
-    public ProducerService(ProduceHandler handler, Executor slowPath, GatewayMetrics metrics) {
+    public ProducerService(ProduceHandler handler, GatewayMetrics metrics) {
         this.handler = handler;
-        this.slowPath = slowPath;
         this.metrics = metrics;
     }
 
@@ -43,7 +39,7 @@ public final class ProducerService extends ProducerGrpc.ProducerImplBase {
         long start = System.nanoTime();
         CompletableFuture<ProduceResponse> f;
         try {
-            f = handler.produceWithoutBlocking(request, slowPath);
+            f = handler.produce(request);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }

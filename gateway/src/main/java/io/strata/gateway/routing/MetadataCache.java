@@ -10,16 +10,20 @@ import io.strata.proto.internal.TopicRecord;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The gateway's copy of the metadata image, fed by the watch stream. Lookups are lock-free
  * reads of an immutable snapshot. A lookup that misses (a topic created a moment ago) forces
- * one linearizable refresh before answering UNKNOWN_TOPIC.
+ * one linearizable refresh before answering UNKNOWN_TOPIC. The refresh blocks: transport threads
+ * use {@link #topicAsync}, which refreshes on the {@code refreshes} executor.
  *
  * <p>Thread-safe.
  */
 public final class MetadataCache {
     private final MetadataClient metadata;
+    private final Executor refreshes;
     private volatile Snapshot snapshot = new Snapshot(MetadataImage.getDefaultInstance());
     private volatile CompletableFuture<Void> changed = new CompletableFuture<>();
 
@@ -35,8 +39,10 @@ public final class MetadataCache {
         }
     }
 
-    public MetadataCache(MetadataClient metadata) {
+    /** @param refreshes runs the blocking refreshes of {@link #topicAsync} */
+    public MetadataCache(MetadataClient metadata, Executor refreshes) {
         this.metadata = metadata;
+        this.refreshes = refreshes;
     }
 
     /** Installs {@code image} if it is newer than the one held. */
@@ -77,18 +83,34 @@ public final class MetadataCache {
         return t;
     }
 
-    /** The partition of a known topic; UNKNOWN_PARTITION naming the valid range if out of range. */
-    public PartitionRecord partition(String topic, int partition) {
-        TopicRecord t = topic(topic);
-        if (partition < 0 || partition >= t.getPartitionsCount()) {
-            throw Errors.unknownPartition(topic, partition, t.getPartitionsCount());
+    /**
+     * The topic as {@link #topic} finds it, without blocking the caller: at once when the image
+     * has it, else once a refresh on the {@code refreshes} executor has answered.
+     */
+    public CompletableFuture<TopicRecord> topicAsync(String name) {
+        TopicRecord t = snapshot.topics.get(name);
+        if (t != null) {
+            return CompletableFuture.completedFuture(t);
         }
-        return t.getPartitions(partition);
+        try {
+            return CompletableFuture.supplyAsync(() -> topic(name), refreshes);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(Errors.metadataUnavailable(
+                    "the gateway is closing; retry on another gateway"));
+        }
     }
 
-    /** True when the cached image has {@code topic}, so looking it up will not wait on the metadata service. */
-    public boolean knowsTopic(String topic) {
-        return snapshot.topics.containsKey(topic);
+    /** The partition of a known topic; UNKNOWN_PARTITION naming the valid range if out of range. */
+    public PartitionRecord partition(String topic, int partition) {
+        return partitionOf(topic(topic), partition);
+    }
+
+    /** The partition of {@code topic}; UNKNOWN_PARTITION naming the valid range if out of range. */
+    public static PartitionRecord partitionOf(TopicRecord topic, int partition) {
+        if (partition < 0 || partition >= topic.getPartitionsCount()) {
+            throw Errors.unknownPartition(topic.getName(), partition, topic.getPartitionsCount());
+        }
+        return topic.getPartitions(partition);
     }
 
     /** The partition as the cached image has it, or null when the image does not know it (never refreshes). */

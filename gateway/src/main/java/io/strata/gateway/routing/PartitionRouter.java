@@ -12,14 +12,13 @@ import io.strata.proto.ErrorReason;
 import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.StorageNodeGrpc;
+import io.strata.proto.internal.TopicRecord;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,15 +33,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * waiting on a leader that the metadata has since replaced is cancelled and retried on the new one.
  *
  * <p>{@link #call} never blocks its caller, so it may be called from transport threads: a topic the
- * image does not know yet is looked up (a metadata refresh) on the {@code lookups} executor.
- * Thread-safe.
+ * image does not know yet is looked up with {@link MetadataCache#topicAsync}. Thread-safe.
  */
 public final class PartitionRouter implements AutoCloseable {
     private static final long RETRY_PAUSE_MS = 100;
 
     private final MetadataCache cache;
     private final NodeChannels channels;
-    private final Executor lookups;
     private final Consumer<String> retried;
     private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -70,15 +67,11 @@ public final class PartitionRouter implements AutoCloseable {
         }
     }
 
-    /**
-     * @param lookups runs the metadata refreshes for topics the image does not know (they block)
-     * @param retried told the reason of every retry (metrics)
-     */
-    public PartitionRouter(MetadataCache cache, NodeChannels channels, Executor lookups, Consumer<String> retried) {
+    /** @param retried told the reason of every retry (metrics) */
+    public PartitionRouter(MetadataCache cache, NodeChannels channels, Consumer<String> retried) {
         this.retried = retried;
         this.cache = cache;
         this.channels = channels;
-        this.lookups = lookups;
         watchLeaderChanges();
     }
 
@@ -90,24 +83,22 @@ public final class PartitionRouter implements AutoCloseable {
 
     private <T> void attempt(String topic, int partition, long deadline, LeaderCall<T> call,
                              CompletableFuture<T> result) {
-        if (cache.knowsTopic(topic)) {
-            send(topic, partition, deadline, call, result);
-            return;
-        }
-        try {
-            lookups.execute(() -> send(topic, partition, deadline, call, result));
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new StrataException(ErrorReason.METADATA_UNAVAILABLE,
-                    "the gateway is closing; retry on another gateway"));
-        }
+        cache.topicAsync(topic).whenComplete((t, error) -> {
+            if (error != null) {
+                result.completeExceptionally(StrataException.from(error));
+            } else {
+                send(t, partition, deadline, call, result);
+            }
+        });
     }
 
-    /** Sends the call to the partition's leader; may block on a metadata refresh when the image lacks the topic. */
-    private <T> void send(String topic, int partition, long deadline, LeaderCall<T> call,
+    /** Sends the call to the partition's current leader. */
+    private <T> void send(TopicRecord t, int partition, long deadline, LeaderCall<T> call,
                           CompletableFuture<T> result) {
+        String topic = t.getName();
         PartitionRecord p;
         try {
-            p = cache.partition(topic, partition);
+            p = MetadataCache.partitionOf(t, partition);
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return;

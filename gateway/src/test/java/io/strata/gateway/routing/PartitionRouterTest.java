@@ -37,7 +37,7 @@ class PartitionRouterTest {
              MetadataClient metadata = new MetadataClient(
                      List.of(new HostPort("127.0.0.1", silent.getLocalPort())), METADATA_TIMEOUT);
              NodeChannels channels = new NodeChannels();
-             PartitionRouter router = new PartitionRouter(new MetadataCache(metadata), channels, lookups, r -> { })) {
+             PartitionRouter router = new PartitionRouter(new MetadataCache(metadata, lookups), channels, r -> { })) {
             CompletableFuture<Object> call = assertTimeoutPreemptively(METADATA_TIMEOUT.dividedBy(2),
                     () -> router.call("not-in-the-image", 0, Duration.ofSeconds(30),
                             (leader, partition) -> Futures.immediateFuture(new Object())),
