@@ -5,15 +5,12 @@ import io.strata.client.StrataChannels;
 import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
 import io.strata.proto.Commit;
-import io.strata.proto.ConsumedRecord;
-import io.strata.proto.PartitionBatches;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.ErrorReason;
 import io.strata.proto.Join;
 import io.strata.proto.Leave;
 import io.strata.proto.PauseResume;
 import io.strata.proto.Poll;
-import io.strata.proto.PollResult;
 import io.strata.proto.Release;
 import io.strata.proto.Seek;
 import io.strata.proto.SubscribeRequest;
@@ -98,7 +95,7 @@ public final class StrataConsumer implements AutoCloseable {
     private final AsyncCommits asyncCommits = new AsyncCommits();
     private SubscribeSession session;
     /** A poll whose answer was not yet returned (its wait was interrupted by wakeup or timed out). */
-    private CompletableFuture<SubscribeResponse> pendingPoll;
+    private CompletableFuture<SubscribeAnswer> pendingPoll;
     /** How long the gateway may hold {@link #pendingPoll} for records. */
     private int pendingPollWaitMs;
     private boolean closed;
@@ -215,9 +212,9 @@ public final class StrataConsumer implements AutoCloseable {
                 }
                 requestPoll(remainingMs);
                 waited = pendingPollWaitMs >= remainingMs; // else a poll sent ahead answered first: wait next
-                SubscribeResponse response;
+                SubscribeAnswer answer;
                 try {
-                    response = await(pendingPoll, pendingPollWaitMs + config.requestTimeout().toMillis(), "poll");
+                    answer = await(pendingPoll, pendingPollWaitMs + config.requestTimeout().toMillis(), "poll");
                 } catch (StrataClientException e) {
                     if (pendingPoll.isDone()) {
                         pendingPoll = null; // answered with an error; a timed-out poll may still be answered
@@ -232,7 +229,7 @@ public final class StrataConsumer implements AutoCloseable {
                 // Assignments pushed before these records arrived (a partition's records never precede its grant).
                 adoptPushedAssignments();
                 asyncCommits.runCompleted();
-                keep(response.getRecords());
+                keep(answer);
                 remainingMs = (int) Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             }
         } finally {
@@ -256,21 +253,26 @@ public final class StrataConsumer implements AutoCloseable {
         }
     }
 
-    /** Keeps a poll's records until polls return them (whole batches may hold more than one poll returns). */
-    private void keep(PollResult result) {
+    /**
+     * Keeps a poll's records until polls return them (whole batches may hold more than one poll
+     * returns); throws CORRUPT_BATCH after keeping the partitions before a corrupt one.
+     */
+    private void keep(SubscribeAnswer answer) {
         Map<TopicPartition, List<ConsumerRecord>> decoded = new LinkedHashMap<>();
-        for (ConsumedRecord r : result.getRecordsList()) {
-            decoded.computeIfAbsent(new TopicPartition(r.getTopic(), r.getPartition()), tp -> new ArrayList<>())
-                    .add(ConsumerRecord.fromProto(r));
+        for (ConsumerRecord r : answer.records()) {
+            decoded.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r);
         }
         decoded.forEach((tp, records) -> {
             Long position = member.position(tp);
             fetched.add(tp, records, position != null ? position : records.get(0).offset(),
                     records.get(records.size() - 1).offset() + 1);
         });
-        for (PartitionBatches b : result.getBatchesList()) {
-            fetched.add(new TopicPartition(b.getTopic(), b.getPartition()), ConsumerRecord.fromBatches(b),
-                    b.getStartOffset(), b.getNextOffset());
+        for (SubscribeAnswer.PartitionRecords b : answer.batches()) {
+            fetched.add(new TopicPartition(b.from().getTopic(), b.from().getPartition()), b.records(),
+                    b.from().getStartOffset(), b.from().getNextOffset());
+        }
+        if (answer.corrupt() != null) {
+            throw answer.corrupt();
         }
     }
 
@@ -331,7 +333,7 @@ public final class StrataConsumer implements AutoCloseable {
                 }
                 return;
             }
-            CompletableFuture<SubscribeResponse> answer = session.request(
+            CompletableFuture<SubscribeAnswer> answer = session.request(
                     SubscribeRequest.newBuilder().setCommit(commitOf(copy)));
             answer.whenComplete((r, e) -> {
                 if (e != null) {
@@ -512,9 +514,9 @@ public final class StrataConsumer implements AutoCloseable {
         } else {
             join.addAllTopics(subscription);
         }
-        CompletableFuture<SubscribeResponse> joined = session.request(SubscribeRequest.newBuilder().setJoin(join));
+        CompletableFuture<SubscribeAnswer> joined = session.request(SubscribeRequest.newBuilder().setJoin(join));
         try {
-            SubscribeResponse response = await(joined, config.requestTimeout().toMillis(), "join");
+            SubscribeResponse response = await(joined, config.requestTimeout().toMillis(), "join").response();
             if (!response.hasAssignment()) {
                 throw new StrataClientException(ErrorReason.INTERNAL,
                         "gateway answered join of group '" + config.group() + "' without an assignment");
@@ -600,14 +602,14 @@ public final class StrataConsumer implements AutoCloseable {
         try {
             ensureOpen();
             ensureSubscribed();
-            List<CompletableFuture<SubscribeResponse>> acks = new ArrayList<>();
+            List<CompletableFuture<SubscribeAnswer>> acks = new ArrayList<>();
             for (TopicPartition tp : partitions) {
                 Seek.Builder seek = target.apply(Seek.newBuilder().setTopic(tp.topic()).setPartition(tp.partition()));
                 acks.add(session.request(SubscribeRequest.newBuilder().setSeek(seek)));
                 member.forget(tp);
             }
-            for (CompletableFuture<SubscribeResponse> ack : acks) {
-                for (TopicPartitionOffset p : await(ack, config.requestTimeout().toMillis(), what).getAck()
+            for (CompletableFuture<SubscribeAnswer> ack : acks) {
+                for (TopicPartitionOffset p : await(ack, config.requestTimeout().toMillis(), what).response().getAck()
                         .getPositionsList()) {
                     member.position(new TopicPartition(p.getTopic(), p.getPartition()), p.getOffset());
                 }

@@ -38,11 +38,13 @@ import org.slf4j.LoggerFactory;
 final class SubscribeSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscribeSession.class);
-    /** Answers whose record batches stay in the received message's buffer (not copied out of it again). */
-    private static final MethodDescriptor<SubscribeRequest, SubscribeResponse> SUBSCRIBE =
-            AliasingMarshaller.forResponses(ConsumerGrpc.getSubscribeMethod(), SubscribeResponse.getDefaultInstance());
+    /** Answers parsed into one reused buffer and their records decoded at once (see {@link SubscribeAnswer}). */
+    private static final MethodDescriptor<SubscribeRequest, SubscribeAnswer> SUBSCRIBE =
+            ConsumerGrpc.getSubscribeMethod().toBuilder(ConsumerGrpc.getSubscribeMethod().getRequestMarshaller(),
+                    AliasingMarshaller.decodingInPlace(SubscribeResponse.getDefaultInstance(), SubscribeAnswer::decode))
+                    .build();
 
-    private final Map<Long, CompletableFuture<SubscribeResponse>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<SubscribeAnswer>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final Consumer<Assignment> assignmentListener;
     private final StreamObserver<SubscribeRequest> requests;
@@ -66,8 +68,8 @@ final class SubscribeSession {
      * @return the future of its response; fails with {@link StrataClientException} on an
      *         {@code error} answer or when the session dies first
      */
-    CompletableFuture<SubscribeResponse> request(SubscribeRequest.Builder request) {
-        CompletableFuture<SubscribeResponse> future = new CompletableFuture<>();
+    CompletableFuture<SubscribeAnswer> request(SubscribeRequest.Builder request) {
+        CompletableFuture<SubscribeAnswer> future = new CompletableFuture<>();
         long id = nextRequestId.getAndIncrement();
         SubscribeRequest message = request.setRequestId(id).build();
         pending.put(id, future);
@@ -129,22 +131,23 @@ final class SubscribeSession {
             }
         }
         for (Long id : pending.keySet()) {
-            CompletableFuture<SubscribeResponse> f = pending.remove(id);
+            CompletableFuture<SubscribeAnswer> f = pending.remove(id);
             if (f != null) {
                 f.completeExceptionally(failure);
             }
         }
     }
 
-    private final class ResponseObserver implements StreamObserver<SubscribeResponse> {
+    private final class ResponseObserver implements StreamObserver<SubscribeAnswer> {
         @Override
-        public void onNext(SubscribeResponse response) {
+        public void onNext(SubscribeAnswer answer) {
+            SubscribeResponse response = answer.response();
             if (response.hasAssignment() && response.getRequestId() == 0) {
                 assignmentListener.accept(response.getAssignment());
             }
             if (response.hasError() && response.getError().getReason() == ErrorReason.UNKNOWN_MEMBER) {
                 // The member is gone; the gateway closes the session. Answer the request, then die.
-                completeRequest(response);
+                completeRequest(answer);
                 die(StrataClientException.fromDetail(response.getError()));
                 return;
             }
@@ -155,17 +158,18 @@ final class SubscribeSession {
                 }
                 return;
             }
-            completeRequest(response);
+            completeRequest(answer);
         }
 
-        private void completeRequest(SubscribeResponse response) {
-            CompletableFuture<SubscribeResponse> f = pending.remove(response.getRequestId());
+        private void completeRequest(SubscribeAnswer answer) {
+            SubscribeResponse response = answer.response();
+            CompletableFuture<SubscribeAnswer> f = pending.remove(response.getRequestId());
             if (f == null) {
                 LOG.debug("response to unknown or abandoned request {}", response.getRequestId());
             } else if (response.hasError()) {
                 f.completeExceptionally(StrataClientException.fromDetail(response.getError()));
             } else {
-                f.complete(response);
+                f.complete(answer);
             }
         }
 

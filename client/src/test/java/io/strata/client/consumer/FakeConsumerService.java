@@ -8,6 +8,7 @@ import io.strata.proto.ConsumedRecord;
 import io.strata.proto.ConsumerGrpc;
 import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
+import io.strata.proto.PartitionBatches;
 import io.strata.proto.PollResult;
 import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeResponse;
@@ -28,6 +29,8 @@ final class FakeConsumerService extends ConsumerGrpc.ConsumerImplBase {
 
     final BlockingQueue<SubscribeRequest> received = new LinkedBlockingQueue<>();
     final BlockingQueue<List<ConsumedRecord>> pollAnswers = new LinkedBlockingQueue<>();
+    /** Raw batches for the next poll answers (alongside what {@link #pollAnswers} holds). */
+    final BlockingQueue<List<PartitionBatches>> batchAnswers = new LinkedBlockingQueue<>();
     final BlockingQueue<ErrorDetail> nextErrors = new LinkedBlockingQueue<>();
     final CountDownLatch clientHalfClosed = new CountDownLatch(1);
     /** When set, polls are not answered until it is counted down. */
@@ -88,7 +91,9 @@ final class FakeConsumerService extends ConsumerGrpc.ConsumerImplBase {
                     }
                 }
                 List<ConsumedRecord> records = pollAnswers.poll();
-                b.setRecords(PollResult.newBuilder().addAllRecords(records == null ? List.of() : records));
+                List<PartitionBatches> batches = batchAnswers.poll();
+                b.setRecords(PollResult.newBuilder().addAllRecords(records == null ? List.of() : records)
+                        .addAllBatches(batches == null ? List.of() : batches));
             }
             case COMMIT -> b.setAck(Ack.newBuilder().addAllCommitted(request.getCommit().getOffsetsList()));
             default -> b.setAck(Ack.getDefaultInstance());

@@ -7,18 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.strata.client.GrpcTestServer;
 import io.strata.client.StrataClientException;
 import io.strata.client.TopicPartition;
 import io.strata.proto.Assignment;
 import io.strata.proto.ErrorDetail;
 import io.strata.proto.ErrorReason;
+import io.strata.common.batch.Compression;
+import io.strata.common.batch.RecordBatchBuilder;
 import io.strata.proto.Join;
+import io.strata.proto.PartitionBatches;
 import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeRequest.OpCase;
 import io.strata.proto.TopicPartitionOffset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -327,6 +332,55 @@ class StrataConsumerTest {
         assertEquals("m-2", consumer.memberId());
         service.pollAnswers.add(List.of(record("orders", 0, 0, null, "after")));
         assertEquals(1, consumer.poll(Duration.ZERO).size());
+    }
+
+    @Test
+    void rawBatchesAreDecodedAndRecordsKeptFromOneAnswerSurviveTheNextAnswer() {
+        consumer.subscribe(List.of("orders"));
+        // 100 records per answer, 42 per poll: the second answer is parsed (into the same receive
+        // buffer) while most of the first one's records are still waiting to be returned.
+        service.batchAnswers.add(List.of(batches("orders", 0, "a", 100)));
+        service.batchAnswers.add(List.of(batches("orders", 1, "b", 100)));
+
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 50 && values.size() < 200; i++) {
+            consumer.poll(Duration.ofMillis(100)).forEach(r -> values.add(r.partition() + ":" + r.offset() + ":"
+                    + new String(r.value(), StandardCharsets.UTF_8)));
+        }
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            expected.add("0:" + i + ":a" + i + "-" + "x".repeat(1000));
+        }
+        for (int i = 0; i < 100; i++) {
+            expected.add("1:" + i + ":b" + i + "-" + "x".repeat(1000));
+        }
+        assertEquals(expected, values);
+    }
+
+    @Test
+    void corruptBatchesFailThePollWithCorruptBatchAndThePartitionsBeforeThemStillArrive() {
+        consumer.subscribe(List.of("orders"));
+        PartitionBatches whole = batches("orders", 1, "b", 5);
+        byte[] flipped = whole.getBatches().toByteArray();
+        flipped[flipped.length - 1] ^= 1; // the CRC no longer matches
+        PartitionBatches broken = whole.toBuilder().setBatches(ByteString.copyFrom(flipped)).build();
+        service.batchAnswers.add(List.of(batches("orders", 0, "a", 3), broken));
+
+        StrataClientException e = assertThrows(StrataClientException.class, () -> consumer.poll(Duration.ofSeconds(2)));
+        assertEquals(ErrorReason.CORRUPT_BATCH, e.reason());
+        assertEquals(List.of(0L, 1L, 2L), consumer.poll(Duration.ofMillis(100)).stream().map(ConsumerRecord::offset)
+                .toList());
+    }
+
+    /** A raw poll answer for one partition: a batch of {@code count} records with offsets 0.. and values PREFIXi-xxx… */
+    private static PartitionBatches batches(String topic, int partition, String prefix, int count) {
+        RecordBatchBuilder b = new RecordBatchBuilder(Compression.NONE);
+        for (int i = 0; i < count; i++) {
+            b.append(1000 + i, null, (prefix + i + "-" + "x".repeat(1000)).getBytes(StandardCharsets.UTF_8));
+        }
+        return PartitionBatches.newBuilder().setTopic(topic).setPartition(partition).setStartOffset(0)
+                .setNextOffset(count).setBatches(ByteString.copyFrom(b.build())).build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.strata.common.net;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,6 +66,44 @@ class AliasingMarshallerTest {
         public synchronized int available() {
             return announced - pos;
         }
+    }
+
+    @Test
+    void decodingInPlaceReusesOneBufferAndWhatTheDecoderCopiedOutSurvivesTheNextMessage() {
+        ByteString[] seen = new ByteString[2]; // what a decoder breaking the contract would keep
+        MethodDescriptor.Marshaller<byte[]> decoding = AliasingMarshaller.decodingInPlace(
+                ReadResponse.getDefaultInstance(), r -> {
+                    seen[0] = seen[1];
+                    seen[1] = r.getBatches();
+                    return r.getBatches().toByteArray();
+                });
+        byte[] first = new byte[200_000];
+        byte[] second = new byte[150_000];
+        new Random(1).nextBytes(first);
+        new Random(2).nextBytes(second);
+
+        byte[] a = decoding.parse(stream(ReadResponse.newBuilder().setBatches(ByteString.copyFrom(first)).build()));
+        byte[] b = decoding.parse(stream(ReadResponse.newBuilder().setBatches(ByteString.copyFrom(second)).build()));
+
+        assertArrayEquals(first, a);
+        assertArrayEquals(second, b);
+        // The second message was read into the first one's buffer: a view kept from the first now shows the second.
+        assertArrayEquals(Arrays.copyOf(second, 1000), seen[0].substring(0, 1000).toByteArray());
+    }
+
+    @Test
+    void decodingInPlaceTurnsAMessageEndingEarlyIntoAnInternalError() {
+        MethodDescriptor.Marshaller<ReadResponse> decoding =
+                AliasingMarshaller.decodingInPlace(ReadResponse.getDefaultInstance(), r -> r);
+        byte[] whole = ReadResponse.newBuilder().setBatches(ByteString.copyFrom(new byte[1000])).build().toByteArray();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> decoding.parse(new KnownLengthStream(Arrays.copyOf(whole, 500), whole.length)));
+        assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+    }
+
+    private static InputStream stream(ReadResponse message) {
+        byte[] bytes = message.toByteArray();
+        return new KnownLengthStream(bytes, bytes.length);
     }
 
     @Test
