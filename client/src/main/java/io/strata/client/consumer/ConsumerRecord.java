@@ -38,21 +38,30 @@ public record ConsumerRecord(String topic, int partition, long offset, long time
      * The records of a raw poll answer: every record of its batches from {@code start_offset} up to
      * {@code next_offset}, decoded (and decompressed) here.
      *
-     * @throws StrataClientException CORRUPT_BATCH if the gateway sent bytes that are not valid batches
+     * @throws StrataClientException CORRUPT_BATCH if the gateway sent bytes that are not valid batches,
+     *     or batches that end before {@code next_offset} (a truncated last batch is not an error to
+     *     the batch scanner, which stops before it; here it would skip records unnoticed)
      */
     public static List<ConsumerRecord> fromBatches(PartitionBatches b) {
         List<ConsumerRecord> out = new ArrayList<>();
         try {
             RecordBatches batches = RecordBatches.scan(b.getBatches().asReadOnlyByteBuffer(), Integer.MAX_VALUE);
+            long end = b.getStartOffset();
             while (batches.hasNext()) {
+                RecordBatch batch = batches.next();
+                end = Math.max(end, batch.lastOffset() + 1);
                 // The decoder's fresh arrays become the record's own: no second copy of each key and value.
-                for (ConsumerRecord r : batches.next().records(RecordBatch.DEFAULT_MAX_DECOMPRESSED_BYTES,
+                for (ConsumerRecord r : batch.records(RecordBatch.DEFAULT_MAX_DECOMPRESSED_BYTES,
                         (offset, timestamp, key, value, headers) -> new ConsumerRecord(b.getTopic(), b.getPartition(),
                                 offset, timestamp, key, value, headers(headers)))) {
                     if (r.offset() >= b.getStartOffset() && r.offset() < b.getNextOffset()) {
                         out.add(r);
                     }
                 }
+            }
+            if (end < b.getNextOffset()) {
+                throw new CorruptBatchException("the batches end at offset " + end + ", short of the answer's next offset "
+                        + b.getNextOffset());
             }
         } catch (CorruptBatchException e) {
             throw new StrataClientException(ErrorReason.CORRUPT_BATCH, "records of " + b.getTopic() + "-"

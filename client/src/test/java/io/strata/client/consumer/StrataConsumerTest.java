@@ -373,6 +373,18 @@ class StrataConsumerTest {
                 .toList());
     }
 
+    @Test
+    void batchesEndingBeforeTheAnswersNextOffsetFailThePollInsteadOfSkippingRecords() {
+        consumer.subscribe(List.of("orders"));
+        PartitionBatches whole = batches("orders", 0, "a", 5);
+        ByteString truncated = whole.getBatches().substring(0, whole.getBatches().size() - 10);
+        service.batchAnswers.add(List.of(whole.toBuilder().setBatches(truncated).build()));
+
+        StrataClientException e = assertThrows(StrataClientException.class, () -> consumer.poll(Duration.ofSeconds(2)));
+        assertEquals(ErrorReason.CORRUPT_BATCH, e.reason());
+        assertTrue(e.getMessage().contains("short of the answer's next offset 5"), e.getMessage());
+    }
+
     /** A raw poll answer for one partition: a batch of {@code count} records with offsets 0.. and values PREFIXi-xxx… */
     private static PartitionBatches batches(String topic, int partition, String prefix, int count) {
         RecordBatchBuilder b = new RecordBatchBuilder(Compression.NONE);
