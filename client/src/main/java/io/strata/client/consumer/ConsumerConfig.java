@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>fetch.max.records</td><td>2000</td><td>most records one request to the gateway brings (at least
  *       max.poll.records); the consumer keeps what {@code poll} does not return yet for the next polls. Fewer,
  *       larger answers cost less per record (Kafka bounds its fetches in bytes: fetch.max.bytes)</td></tr>
+ *   <tr><td>fetch.max.in.flight</td><td>2</td><td>most requests for records on their way to the gateway at once
+ *       while records keep coming: with two, the gateway sends the next answer while this consumer decodes the
+ *       last. Each brings up to fetch.max.records</td></tr>
  *   <tr><td>session.timeout</td><td>0 (coordinator default, 45 s)</td><td>a member whose gateway is silent
  *       this long is removed from the group (1 s to 30 min)</td></tr>
  *   <tr><td>group.remote.assignor</td><td>uniform</td><td>the server-side assignor: {@code uniform} (balanced,
@@ -30,6 +33,7 @@ public final class ConsumerConfig {
 
     public static final int DEFAULT_MAX_POLL_RECORDS = 500;
     public static final int DEFAULT_FETCH_MAX_RECORDS = 2000;
+    public static final int DEFAULT_FETCH_MAX_IN_FLIGHT = 2;
     private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
 
     private final Bootstrap bootstrap;
@@ -38,6 +42,7 @@ public final class ConsumerConfig {
     private final String clientId;
     private final int maxPollRecords;
     private final int fetchMaxRecords;
+    private final int fetchMaxInFlight;
     private final Duration sessionTimeout;
     private final Duration requestTimeout;
     private final String assignor;
@@ -55,6 +60,10 @@ public final class ConsumerConfig {
             throw new IllegalArgumentException("fetch.max.records must be at least 1, was " + b.fetchMaxRecords);
         }
         this.fetchMaxRecords = Math.max(b.fetchMaxRecords, b.maxPollRecords);
+        if (b.fetchMaxInFlight < 1) {
+            throw new IllegalArgumentException("fetch.max.in.flight must be at least 1, was " + b.fetchMaxInFlight);
+        }
+        this.fetchMaxInFlight = b.fetchMaxInFlight;
         this.sessionTimeout = Objects.requireNonNull(b.sessionTimeout, "session.timeout");
         if (b.requestTimeout.isNegative() || b.requestTimeout.isZero()) {
             throw new IllegalArgumentException("request.timeout must be positive, was " + b.requestTimeout);
@@ -79,6 +88,8 @@ public final class ConsumerConfig {
     public int maxPollRecords() { return maxPollRecords; }
     /** Records one poll request asks the gateway for: fetch.max.records, at least max.poll.records. */
     public int fetchMaxRecords() { return fetchMaxRecords; }
+    /** Most poll requests on their way at once while records keep coming: fetch.max.in.flight. */
+    public int fetchMaxInFlight() { return fetchMaxInFlight; }
     public Duration sessionTimeout() { return sessionTimeout; }
     public Duration requestTimeout() { return requestTimeout; }
     public String assignor() { return assignor; }
@@ -87,7 +98,7 @@ public final class ConsumerConfig {
     public String toString() {
         return "ConsumerConfig[bootstrap=" + bootstrap + ", group=" + group + ", auto.offset.reset=" + autoOffsetReset
                 + ", client.id=" + clientId + ", max.poll.records=" + maxPollRecords + ", fetch.max.records="
-                + fetchMaxRecords + ", group.remote.assignor="
+                + fetchMaxRecords + ", fetch.max.in.flight=" + fetchMaxInFlight + ", group.remote.assignor="
                 + assignor + "]";
     }
 
@@ -99,6 +110,7 @@ public final class ConsumerConfig {
         private String clientId;
         private int maxPollRecords = DEFAULT_MAX_POLL_RECORDS;
         private int fetchMaxRecords = DEFAULT_FETCH_MAX_RECORDS;
+        private int fetchMaxInFlight = DEFAULT_FETCH_MAX_IN_FLIGHT;
         private Duration sessionTimeout = Duration.ZERO;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private String assignor = "uniform";
@@ -118,6 +130,7 @@ public final class ConsumerConfig {
         public Builder clientId(String clientId) { this.clientId = clientId; return this; }
         public Builder maxPollRecords(int n) { this.maxPollRecords = n; return this; }
         public Builder fetchMaxRecords(int n) { this.fetchMaxRecords = n; return this; }
+        public Builder fetchMaxInFlight(int n) { this.fetchMaxInFlight = n; return this; }
         public Builder sessionTimeout(Duration d) { this.sessionTimeout = d; return this; }
         public Builder requestTimeout(Duration d) { this.requestTimeout = Objects.requireNonNull(d); return this; }
         /** The server-side assignor: {@code uniform} (default) or {@code range}. */

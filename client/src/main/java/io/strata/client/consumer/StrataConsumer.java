@@ -17,6 +17,7 @@ import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeResponse;
 import io.strata.proto.TopicPartitionOffset;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -94,10 +95,11 @@ public final class StrataConsumer implements AutoCloseable {
     private final FetchedRecords fetched = new FetchedRecords();
     private final AsyncCommits asyncCommits = new AsyncCommits();
     private SubscribeSession session;
-    /** A poll whose answer was not yet returned (its wait was interrupted by wakeup or timed out). */
-    private CompletableFuture<SubscribeAnswer> pendingPoll;
-    /** How long the gateway may hold {@link #pendingPoll} for records. */
-    private int pendingPollWaitMs;
+    /**
+     * Polls sent and not yet returned, oldest first: sent ahead while records flow, or one whose
+     * wait was interrupted by wakeup or timed out. The gateway answers them in order.
+     */
+    private final ArrayDeque<PendingPoll> polls = new ArrayDeque<>();
     private boolean closed;
     /** Nesting depth of public calls on the owning thread. */
     private int reentrancy;
@@ -204,20 +206,27 @@ public final class StrataConsumer implements AutoCloseable {
             while (true) {
                 List<ConsumerRecord> records = fetched.take(config.maxPollRecords(), member, paused);
                 if (!records.isEmpty()) {
-                    requestPoll(0); // sent ahead, not waiting: a waiting poll would hold up commits and seeks
+                    sendPollsAhead();
                     return records;
                 }
                 if (waited) {
                     return records; // the wait is over
                 }
-                requestPoll(remainingMs);
-                waited = pendingPollWaitMs >= remainingMs; // else a poll sent ahead answered first: wait next
+                if (polls.isEmpty() && session.isOpen()) {
+                    sendPoll(remainingMs);
+                }
+                PendingPoll next = polls.peekFirst();
+                if (next == null) { // the session ended since this poll began
+                    rejoin(session.failure());
+                    return List.of();
+                }
+                waited = next.waitMs() >= remainingMs; // else a poll sent ahead answered first: wait next
                 SubscribeAnswer answer;
                 try {
-                    answer = await(pendingPoll, pendingPollWaitMs + config.requestTimeout().toMillis(), "poll");
+                    answer = await(next.answer(), next.waitMs() + config.requestTimeout().toMillis(), "poll");
                 } catch (StrataClientException e) {
-                    if (pendingPoll.isDone()) {
-                        pendingPoll = null; // answered with an error; a timed-out poll may still be answered
+                    if (next.answer().isDone()) {
+                        polls.removeFirst(); // answered with an error; a timed-out poll may still be answered
                     }
                     if (!session.isOpen()) {
                         rejoin(e);
@@ -225,7 +234,7 @@ public final class StrataConsumer implements AutoCloseable {
                     }
                     throw e;
                 }
-                pendingPoll = null;
+                polls.removeFirst();
                 // Assignments pushed before these records arrived (a partition's records never precede its grant).
                 adoptPushedAssignments();
                 asyncCommits.runCompleted();
@@ -238,19 +247,27 @@ public final class StrataConsumer implements AutoCloseable {
     }
 
     /**
-     * Asks the gateway for the next records unless a poll is already outstanding. Called before
-     * poll returns records too (with no wait), so that the answer travels while the application
-     * processes what it got (as Kafka's fetcher does); an answer that a seek, a revocation or a
-     * rejoin has made stale is dropped by {@link FetchedRecords}.
+     * Before poll returns records: keeps {@code fetch.max.in.flight} polls on their way, none
+     * waiting (a waiting poll would hold up commits and seeks), so that answers travel while the
+     * application processes what it got (as Kafka's fetcher does), and the gateway sends the next
+     * while this consumer decodes the last. An answer that a seek, a revocation or a rejoin has made
+     * stale is dropped by {@link FetchedRecords}.
      */
-    private void requestPoll(int maxWaitMs) {
-        if (pendingPoll == null && session.isOpen()) {
-            pendingPollWaitMs = maxWaitMs;
-            pendingPoll = session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
-                    .setMaxRecords(config.fetchMaxRecords())
-                    .setMaxWaitMs(maxWaitMs)
-                    .setRawBatches(true))); // batches as stored: decoded here, not record by record at the gateway
+    private void sendPollsAhead() {
+        while (polls.size() < config.fetchMaxInFlight() && session.isOpen()) {
+            sendPoll(0);
         }
+    }
+
+    private void sendPoll(int maxWaitMs) {
+        polls.addLast(new PendingPoll(session.request(SubscribeRequest.newBuilder().setPoll(Poll.newBuilder()
+                .setMaxRecords(config.fetchMaxRecords())
+                .setMaxWaitMs(maxWaitMs)
+                .setRawBatches(true))), maxWaitMs)); // batches as stored: decoded here, not record by record at the gateway
+    }
+
+    /** A poll sent to the gateway, which may hold it up to {@code waitMs} for records. */
+    private record PendingPoll(CompletableFuture<SubscribeAnswer> answer, int waitMs) {
     }
 
     /**
@@ -500,7 +517,7 @@ public final class StrataConsumer implements AutoCloseable {
         member.reset();
         paused.clear();
         fetched.clear();
-        pendingPoll = null;
+        polls.clear();
         session = SubscribeSession.open(stub, member::push);
         Join.Builder join = Join.newBuilder()
                 .setGroup(config.group())
@@ -634,7 +651,7 @@ public final class StrataConsumer implements AutoCloseable {
             }
         }
         session = null;
-        pendingPoll = null;
+        polls.clear();
         member.reset();
         if (!s.isOpen()) {
             return;

@@ -18,4 +18,14 @@ class ConsumerConfigTest {
                 () -> ConsumerConfig.builder("g").fetchMaxRecords(0).build());
         assertTrue(e.getMessage().contains("fetch.max.records"), e.getMessage());
     }
+
+    @Test
+    void twoPollRequestsTravelAtOnceUnlessConfiguredOtherwise() {
+        assertEquals(2, ConsumerConfig.builder("g").build().fetchMaxInFlight());
+        assertEquals(1, ConsumerConfig.builder("g").fetchMaxInFlight(1).build().fetchMaxInFlight());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConsumerConfig.builder("g").fetchMaxInFlight(0).build());
+        assertTrue(e.getMessage().contains("fetch.max.in.flight"), e.getMessage());
+    }
 }

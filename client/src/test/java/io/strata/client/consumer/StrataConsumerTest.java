@@ -235,9 +235,12 @@ class StrataConsumerTest {
         List<ConsumerRecord> second = consumer.poll(Duration.ofMillis(250));
         assertEquals(8, second.size(), "the rest of partition 0, without asking the gateway");
         assertTrue(second.stream().allMatch(r -> r.partition() == 0 && r.offset() >= 42));
-        assertEquals(2, pollsOnceSettled(2), "the first poll and the one sent ahead while kept records were returned");
-        assertEquals(0, service.receivedOf(OpCase.POLL).get(1).getPoll().getMaxWaitMs(),
-                "a poll sent ahead does not wait: it would hold up the session's commits and seeks");
+        assertEquals(3, pollsOnceSettled(3), "the first poll, then fetch.max.in.flight (2) sent ahead when records "
+                + "were first returned; none while kept records were returned with both on their way");
+        for (SubscribeRequest ahead : service.receivedOf(OpCase.POLL).subList(1, 3)) {
+            assertEquals(0, ahead.getPoll().getMaxWaitMs(),
+                    "a poll sent ahead does not wait: it would hold up the session's commits and seeks");
+        }
         assertEquals(50, consumer.position(new TopicPartition("orders", 0)));
         assertEquals(10, consumer.position(new TopicPartition("orders", 1)));
     }
@@ -302,8 +305,34 @@ class StrataConsumerTest {
         List<ConsumerRecord> records = consumer.poll(Duration.ofSeconds(5));
         assertEquals(1, records.size());
         assertEquals("held", new String(records.get(0).value(), StandardCharsets.UTF_8));
-        assertEquals(2, pollsOnceSettled(2), "the interrupted poll and the one sent ahead after its answer: "
+        assertEquals(3, pollsOnceSettled(3), "the interrupted poll and the two sent ahead after its answer: "
                 + "the interrupted poll was not sent twice");
+    }
+
+    @Test
+    void fetchMaxInFlightBoundsThePollsSentAheadAndTheirAnswersArriveInOrder() throws Exception {
+        consumer.close();
+        consumer = new StrataConsumer(ConsumerConfig.builder("g1").bootstrap(server.bootstrap())
+                .autoOffsetReset(OffsetReset.EARLIEST).maxPollRecords(10).fetchMaxInFlight(3)
+                .requestTimeout(Duration.ofSeconds(5)).build());
+        consumer.subscribe(List.of("orders"));
+        for (int answer = 0; answer < 4; answer++) {
+            List<io.strata.proto.ConsumedRecord> records = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                records.add(record("orders", 0, answer * 10L + i, null, "v" + (answer * 10 + i)));
+            }
+            service.pollAnswers.add(records);
+        }
+
+        List<Long> offsets = new java.util.ArrayList<>();
+        while (offsets.size() < 40) {
+            consumer.poll(Duration.ofSeconds(1)).forEach(r -> offsets.add(r.offset()));
+        }
+
+        assertEquals(java.util.stream.LongStream.range(0, 40).boxed().toList(), offsets,
+                "answers to polls sent ahead are returned in the order they were asked for");
+        assertEquals(4 + 3, pollsOnceSettled(7), "after each of the four answers the consumer tops its polls "
+                + "on the way up to three again; never more than three travel at once");
     }
 
     /** Polls the gateway received, once {@code expected} arrived (the consumer sends its next poll ahead) and a bit more. */
