@@ -77,13 +77,7 @@ final class GroupAdmin {
     ResetGroupOffsetsResponse reset(ResetGroupOffsetsRequest r) {
         GroupOffsets.validateGroup(r.getGroup());
         TopicRecord topic = cache.topic(r.getTopic());
-        List<Integer> partitions = new ArrayList<>(r.getPartitionsList());
-        if (partitions.isEmpty()) {
-            for (int p = 0; p < topic.getPartitionsCount(); p++) {
-                partitions.add(p);
-            }
-        }
-        partitions.forEach(p -> cache.partition(r.getTopic(), p));
+        List<Integer> partitions = MetadataCache.partitionsOrAll(topic, r.getPartitionsList());
         Map<Integer, CompletableFuture<Long>> targets = new TreeMap<>();
         for (int p : partitions) {
             targets.put(p, target(r, p));

@@ -19,7 +19,6 @@ import io.strata.proto.SubscribeRequest;
 import io.strata.proto.SubscribeResponse;
 import io.strata.proto.internal.TopicRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -82,13 +81,7 @@ public final class ConsumerService extends ConsumerGrpc.ConsumerImplBase {
             if (request.getSpec() == OffsetSpec.OFFSET_SPEC_UNSPECIFIED || request.getSpec() == OffsetSpec.UNRECOGNIZED) {
                 throw Errors.invalid("spec must be EARLIEST, LATEST or TIMESTAMP");
             }
-            List<Integer> partitions = new ArrayList<>(request.getPartitionsList());
-            if (partitions.isEmpty()) {
-                for (int p = 0; p < topic.getPartitionsCount(); p++) {
-                    partitions.add(p);
-                }
-            }
-            partitions.forEach(p -> cache.partition(request.getTopic(), p));
+            List<Integer> partitions = MetadataCache.partitionsOrAll(topic, request.getPartitionsList());
             Map<Integer, CompletableFuture<Long>> lookups = new java.util.TreeMap<>();
             for (int p : partitions) {
                 lookups.put(p, reader.listOffset(request.getTopic(), p, request.getSpec(), request.getTimestampMs()));

@@ -79,16 +79,16 @@ public final class ProduceHandler {
             throw Errors.invalid("set exactly one of 'records' and 'batch' (got "
                     + (hasBatch ? "both" : "neither") + ")");
         }
-        return cache.topicAsync(request.getTopic()).thenCompose(topic -> produce(request, topic));
+        return cache.topicAsync(request.getTopic()).thenCompose(topic -> produce(request, topic, hasBatch));
     }
 
-    private CompletableFuture<ProduceResponse> produce(ProduceRequest request, TopicRecord topic) {
+    private CompletableFuture<ProduceResponse> produce(ProduceRequest request, TopicRecord topic, boolean hasBatch) {
         if (request.hasPartition()) {
             MetadataCache.partitionOf(topic, request.getPartition());
         }
         int maxBatchBytes = TopicConfig.MAX_MESSAGE_BYTES.intIn(topic.getConfigsMap());
         Duration timeout = request.getTimeoutMs() == 0 ? defaultTimeout : Duration.ofMillis(request.getTimeoutMs());
-        CompletableFuture<ProduceResponse> response = !request.getBatch().isEmpty()
+        CompletableFuture<ProduceResponse> response = hasBatch
                 ? produceBatch(request, maxBatchBytes, timeout)
                 : produceRecords(request, topic, maxBatchBytes, timeout);
         if (request.getAcks() == Acks.ACKS_NONE) {

@@ -8,10 +8,12 @@ import io.strata.proto.internal.NodeRecord;
 import io.strata.proto.internal.PartitionRecord;
 import io.strata.proto.internal.TopicRecord;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.IntStream;
 
 /**
  * The gateway's copy of the metadata image, fed by the watch stream. Lookups are lock-free
@@ -111,6 +113,18 @@ public final class MetadataCache {
             throw Errors.unknownPartition(topic.getName(), partition, topic.getPartitionsCount());
         }
         return topic.getPartitions(partition);
+    }
+
+    /**
+     * The partitions a request names, each checked against {@code topic} (UNKNOWN_PARTITION naming
+     * the valid range), or every partition of it when the request names none.
+     */
+    public static List<Integer> partitionsOrAll(TopicRecord topic, List<Integer> requested) {
+        if (requested.isEmpty()) {
+            return IntStream.range(0, topic.getPartitionsCount()).boxed().toList();
+        }
+        requested.forEach(p -> partitionOf(topic, p));
+        return requested;
     }
 
     /** The partition as the cached image has it, or null when the image does not know it (never refreshes). */
