@@ -5,7 +5,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.TimeUnit;
 
-/** Creates the plaintext gRPC channels every Strata component uses to reach another. */
+/**
+ * Creates the plaintext gRPC channels every Strata component uses to reach another (and our Java
+ * client uses to reach a gateway), with {@link LargeFrames large HTTP/2 frames}.
+ */
 public final class Channels {
     /** Interval of keepalive pings on long calls (watch streams, long polls); servers permit it. */
     public static final long KEEPALIVE_SECONDS = 30;
@@ -31,9 +34,8 @@ public final class Channels {
     }
 
     private static NettyChannelBuilder builder(HostPort address, ClientInterceptor... interceptors) {
-        return NettyChannelBuilder.forAddress(address.host(), address.port())
+        return LargeFrames.channelTo(address.host(), address.port())
                 .intercept(interceptors)
-                .usePlaintext()
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
                 .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
     }

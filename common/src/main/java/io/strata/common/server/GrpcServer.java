@@ -11,6 +11,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.strata.common.net.Channels;
 import io.strata.common.net.HostPort;
+import io.strata.common.net.LargeFrames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -23,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A gRPC server as every Strata service runs it: plaintext Netty on one address, the
+ * A gRPC server as every Strata service runs it: plaintext Netty on one address (accepting
+ * {@link LargeFrames large HTTP/2 frames}), the
  * standard health service and server reflection so tools like grpcurl can explore the API.
  * Port 0 picks a free port.
  *
@@ -66,7 +68,7 @@ public final class GrpcServer implements AutoCloseable {
     public GrpcServer(String name, HostPort bind, int maxInboundMessageBytes, List<BindableService> services,
                       List<ServerInterceptor> interceptors, Set<String> inlineServices) {
         this.name = name;
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind.host(), bind.port()))
+        NettyServerBuilder builder = LargeFrames.serverOn(new InetSocketAddress(bind.host(), bind.port()))
                 .maxInboundMessageSize(maxInboundMessageBytes)
                 // Our channels ping every Channels.KEEPALIVE_SECONDS; gRPC's default would answer GOAWAY.
                 .permitKeepAliveTime(Channels.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS)
@@ -89,7 +91,6 @@ public final class GrpcServer implements AutoCloseable {
         this.server = builder.build();
     }
 
-    /** Starts listening, ready at once. */
     /**
      * Runs {@code hook} on {@link #close} once the server takes no new calls, before it waits for
      * the running ones: for services that end their endless streams so the wait is short.
@@ -99,6 +100,7 @@ public final class GrpcServer implements AutoCloseable {
         return this;
     }
 
+    /** Starts listening, ready at once. */
     public GrpcServer start() {
         startUnready();
         ready(true);
