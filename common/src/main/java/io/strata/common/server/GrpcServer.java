@@ -25,9 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gRPC server as every Strata service runs it: plaintext Netty on one address (accepting
- * {@link LargeFrames large HTTP/2 frames}), the
- * standard health service and server reflection so tools like grpcurl can explore the API.
- * Port 0 picks a free port.
+ * {@link LargeFrames large HTTP/2 frames}), the standard health service and server reflection so
+ * tools like grpcurl can explore the API. Port 0 picks a free port.
  *
  * <p>Health answers for two names. The server as a whole ({@code ""}) is SERVING once started
  * and NOT_SERVING while stopping: liveness. {@link #READINESS} is SERVING only while the service
