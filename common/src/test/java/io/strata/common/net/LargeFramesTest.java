@@ -4,26 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.BindableService;
-import io.grpc.CallOptions;
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import io.strata.common.server.GrpcServer;
-import java.io.ByteArrayInputStream;
+import io.strata.proto.ProduceRequest;
+import io.strata.proto.ProduceResponse;
+import io.strata.proto.ProducerGrpc;
+import io.strata.proto.internal.ReadRequest;
+import io.strata.proto.internal.ReadResponse;
+import io.strata.proto.internal.StorageNodeGrpc;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,39 +36,32 @@ import org.junit.jupiter.api.Test;
 class LargeFramesTest {
     private static final int HTTP2_DEFAULT_MAX_FRAME = 16_384;
     private static final int PAYLOAD = 4 << 20;
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-    private static final MethodDescriptor<byte[], byte[]> REVERSE = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("test.Bytes", "Reverse"))
-            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
 
     private GrpcServer server;
     private FrameRelay relay;
 
+    /** Produce answers with the CRC-32 of the batch it received as its request id: megabytes in. */
+    private final ProducerGrpc.ProducerImplBase producer = new ProducerGrpc.ProducerImplBase() {
+        @Override
+        public void produce(ProduceRequest request, StreamObserver<ProduceResponse> response) {
+            response.onNext(ProduceResponse.newBuilder().setRequestId(crc(request.getBatch().toByteArray())).build());
+            response.onCompleted();
+        }
+    };
+
+    /** Read answers max_bytes of bytes drawn from a generator seeded with the offset: megabytes out. */
+    private final StorageNodeGrpc.StorageNodeImplBase storage = new StorageNodeGrpc.StorageNodeImplBase() {
+        @Override
+        public void read(ReadRequest request, StreamObserver<ReadResponse> response) {
+            response.onNext(ReadResponse.newBuilder()
+                    .setBatches(ByteString.copyFrom(bytes(request.getOffset(), request.getMaxBytes()))).build());
+            response.onCompleted();
+        }
+    };
+
     @BeforeEach
     void start() throws IOException {
-        ServerServiceDefinition definition = ServerServiceDefinition.builder("test.Bytes")
-                .addMethod(REVERSE, ServerCalls.asyncUnaryCall((request, response) -> {
-                    response.onNext(reversed(request));
-                    response.onCompleted();
-                }))
-                .build();
-        BindableService service = () -> definition;
-        server = new GrpcServer("test server", new HostPort("127.0.0.1", 0), 2 * PAYLOAD, List.of(service)).start();
+        server = new GrpcServer("test server", new HostPort("127.0.0.1", 0), 2 * PAYLOAD, List.of(producer, storage)).start();
         relay = new FrameRelay(server.port());
     }
 
@@ -81,7 +75,7 @@ class LargeFramesTest {
     void strataChannelsAndServersSendMegabytesInFramesLargerThanHttp2sDefault() {
         ManagedChannel channel = Channels.open(new HostPort("127.0.0.1", relay.port()));
         try {
-            call(channel);
+            callBothWays(channel);
         } finally {
             Channels.close(channel);
         }
@@ -95,7 +89,7 @@ class LargeFramesTest {
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", relay.port()).usePlaintext()
                 .maxInboundMessageSize(2 * PAYLOAD).build();
         try {
-            call(channel);
+            callBothWays(channel);
         } finally {
             Channels.close(channel);
         }
@@ -104,19 +98,26 @@ class LargeFramesTest {
         assertTrue(relay.toServer.largestData() > HTTP2_DEFAULT_MAX_FRAME, "request frames: " + relay.toServer);
     }
 
-    private static void call(ManagedChannel channel) {
-        byte[] request = new byte[PAYLOAD];
-        new Random(7).nextBytes(request);
-        byte[] answer = ClientCalls.blockingUnaryCall(channel, REVERSE, CallOptions.DEFAULT, request);
-        assertArrayEquals(reversed(request), answer);
+    private static void callBothWays(ManagedChannel channel) {
+        byte[] batch = bytes(7, PAYLOAD);
+        ProduceResponse produced = ProducerGrpc.newBlockingStub(channel)
+                .produce(ProduceRequest.newBuilder().setBatch(ByteString.copyFrom(batch)).build());
+        assertEquals(crc(batch), produced.getRequestId(), "the server received the batch unchanged");
+        ReadResponse read = StorageNodeGrpc.newBlockingStub(channel)
+                .read(ReadRequest.newBuilder().setOffset(11).setMaxBytes(PAYLOAD).build());
+        assertArrayEquals(bytes(11, PAYLOAD), read.getBatches().toByteArray());
     }
 
-    private static byte[] reversed(byte[] bytes) {
-        byte[] out = new byte[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            out[i] = bytes[bytes.length - 1 - i];
-        }
-        return out;
+    private static byte[] bytes(long seed, int length) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static long crc(byte[] bytes) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        return crc.getValue();
     }
 
     /** Relays one connection to the server and reads the HTTP/2 frame headers passing each way. */
