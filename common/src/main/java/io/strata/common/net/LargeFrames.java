@@ -15,7 +15,6 @@ import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import java.net.SocketAddress;
-import java.util.function.Supplier;
 
 /**
  * Plaintext gRPC connections whose two ends accept HTTP/2 DATA frames of up to
@@ -26,8 +25,8 @@ import java.util.function.Supplier;
  * during a consume. gRPC-Java has no setting for the frame size (grpc/grpc-java#7029), so each end
  * sends one more SETTINGS frame right after gRPC's own, through gRPC's HTTP/2 handler: the handler
  * applies the larger limit to its own frame reader when the peer acknowledges it, which is before
- * the peer can send a larger frame. Clients of other languages keep the default; nothing changes
- * for them.
+ * the peer can send a larger frame. Clients of other languages still receive 16 KiB frames unless
+ * they announce more themselves; what they send us may now travel in larger frames.
  */
 public final class LargeFrames {
     /** The largest DATA frame each end accepts: gRPC-Java's own largest send buffer. */
@@ -47,20 +46,15 @@ public final class LargeFrames {
         NettyChannelBuilder builder = NettyChannelBuilder.forAddress(host, port)
                 .withOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WHOLE_FRAMES);
         InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
-                (InternalNettyChannelBuilder.ProtocolNegotiatorFactory) () -> announcing(InternalProtocolNegotiators::plaintext));
+                (InternalNettyChannelBuilder.ProtocolNegotiatorFactory) () -> new Negotiator(InternalProtocolNegotiators.plaintext()));
         return builder;
     }
 
     /** A server builder on {@code address} whose connections use large frames. */
     public static NettyServerBuilder serverOn(SocketAddress address) {
         return NettyServerBuilder.forAddress(address, InternalNettyServerCredentials.create(
-                        (InternalProtocolNegotiator.ServerFactory) executors -> announcing(InternalProtocolNegotiators::serverPlaintext)))
+                        (InternalProtocolNegotiator.ServerFactory) executors -> new Negotiator(InternalProtocolNegotiators.serverPlaintext())))
                 .withChildOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WHOLE_FRAMES);
-    }
-
-    private static InternalProtocolNegotiator.ProtocolNegotiator announcing(
-            Supplier<InternalProtocolNegotiator.ProtocolNegotiator> plaintext) {
-        return new Negotiator(plaintext.get());
     }
 
     /** gRPC's plaintext negotiation, followed by the announcement of the larger frame size. */
