@@ -127,8 +127,8 @@ class LargeFramesTest {
         private final int serverPort;
         final FrameSizes toServer = new FrameSizes();
         final FrameSizes toClient = new FrameSizes();
-        private Socket client;
-        private Socket upstream;
+        private volatile Socket client; // set by the acceptor thread, closed by the test
+        private volatile Socket upstream;
 
         FrameRelay(int serverPort) throws IOException {
             this.serverPort = serverPort;
