@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
+import io.grpc.netty.shaded.io.netty.handler.codec.ByteToMessageDecoder;
 import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Settings;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import java.net.SocketAddress;
@@ -27,6 +28,9 @@ import java.net.SocketAddress;
  * applies the larger limit to its own frame reader when the peer acknowledges it, which is before
  * the peer can send a larger frame. Clients of other languages still receive 16 KiB frames unless
  * they announce more themselves; what they send us may now travel in larger frames.
+ *
+ * <p>gRPC's handler also gathers the socket reads of a frame as a composite buffer instead of
+ * merging them into one growing buffer.
  */
 public final class LargeFrames {
     /** The largest DATA frame each end accepts: gRPC-Java's own largest send buffer. */
@@ -93,6 +97,9 @@ public final class LargeFrames {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
+            // A frame of a MiB arrives in many socket reads; merging them copies the frame about
+            // twice as the buffer grows, while a composite of the reads copies nothing.
+            grpcHandler.setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
             ctx.pipeline().addAfter(ctx.name(), null, negotiation);
         }
 
