@@ -47,9 +47,14 @@ final class SubscribeSession {
     private final Map<Long, CompletableFuture<SubscribeAnswer>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final Consumer<Assignment> assignmentListener;
+    /**
+     * Guards sends, {@link #halfClosed} and the first {@link #failure}. Not {@link #requests}: gRPC
+     * may report a stream that fails at once before the constructor has assigned it.
+     */
+    private final Object lock = new Object();
     private final StreamObserver<SubscribeRequest> requests;
     private volatile StrataClientException failure;
-    private boolean halfClosed; // guarded by requests
+    private boolean halfClosed; // guarded by lock
 
     private SubscribeSession(ConsumerGrpc.ConsumerStub stub, Consumer<Assignment> assignmentListener) {
         this.assignmentListener = assignmentListener;
@@ -73,7 +78,7 @@ final class SubscribeSession {
         long id = nextRequestId.getAndIncrement();
         SubscribeRequest message = request.setRequestId(id).build();
         pending.put(id, future);
-        synchronized (requests) {
+        synchronized (lock) {
             StrataClientException dead = failure;
             if (dead == null && halfClosed) {
                 dead = new StrataClientException(ErrorReason.UNKNOWN_MEMBER, "consumer session already closed");
@@ -105,7 +110,7 @@ final class SubscribeSession {
 
     /** Half-closes the request side (after {@code leave}); the gateway then ends the stream. Idempotent. */
     void halfClose() {
-        synchronized (requests) {
+        synchronized (lock) {
             if (!halfClosed && failure == null) {
                 halfClosed = true;
                 requests.onCompleted();
@@ -115,7 +120,7 @@ final class SubscribeSession {
 
     /** Cancels the stream (the gateway drops the member at once) and fails pending requests. Idempotent. */
     void cancel(String why) {
-        synchronized (requests) {
+        synchronized (lock) {
             if (failure == null) {
                 halfClosed = true;
                 requests.onError(Status.CANCELLED.withDescription(why).asRuntimeException());
@@ -125,7 +130,7 @@ final class SubscribeSession {
     }
 
     private void die(StrataClientException cause) {
-        synchronized (requests) {
+        synchronized (lock) {
             if (failure == null) {
                 failure = cause;
             }
