@@ -66,11 +66,14 @@ public final class GatewayServer implements AutoCloseable {
         ClientInterceptor clientMetrics = serviceMetrics.grpc().clientInterceptor();
         metadata = new MetadataClient(config.metadata(), config.requestTimeout(), clientMetrics);
         MetadataCache cache = new MetadataCache(metadata, metadataWaits);
-        watch = metadata.watch(cache::update);
         // Storage-node answers are handled on the transport threads: a hand-off to a pool per
         // answer cost more CPU than the handling (about 8% of a consuming cluster's). Nothing that
         // follows a routed call may block; what might wait goes to metadataWaits.
         channels = new NodeChannels(true, clientMetrics);
+        watch = metadata.watch(image -> {
+            cache.update(image);
+            channels.reconnectLive(image);
+        });
         router = new PartitionRouter(cache, channels, metrics::retried);
         appends = new AppendStreams(channels);
         PartitionReader reader = new PartitionReader(router, config.requestTimeout());

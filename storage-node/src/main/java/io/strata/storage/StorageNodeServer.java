@@ -143,6 +143,7 @@ public final class StorageNodeServer implements AutoCloseable {
     /** Applies a metadata image; readiness follows whether this node is live and every replica of it in sync. */
     private void apply(MetadataImage image) {
         replicas.apply(image);
+        peers.reconnectLive(image);
         boolean inSync = !stopping && replicas.inSync();
         if (inSync != ready) { // the server started unready, as this flag did
             ready = inSync;

@@ -1,7 +1,11 @@
 package io.strata.common.net;
 
 import io.grpc.ClientInterceptor;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import io.strata.proto.internal.MetadataImage;
+import io.strata.proto.internal.NodeRecord;
+import io.strata.proto.internal.NodeState;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,6 +37,22 @@ public final class NodeChannels implements AutoCloseable {
         return channels.computeIfAbsent(address, a -> inlineCallbacks
                 ? Channels.openInline(HostPort.parse(a), interceptors)
                 : Channels.open(HostPort.parse(a), interceptors));
+    }
+
+    /**
+     * Has every channel to a node the image shows live, and that is waiting out gRPC's reconnect
+     * backoff, try to connect now. A node that was down for a while is otherwise reached only when
+     * that backoff (1 s, growing by 1.6 times per failed attempt to 2 minutes) lets its channel
+     * try again: seconds after it came back and, through a preferred-leader election, took back
+     * its leaderships, during which every call to it failed at once. Call on every new image.
+     */
+    public void reconnectLive(MetadataImage image) {
+        for (NodeRecord node : image.getNodesList()) {
+            ManagedChannel channel = node.getState() == NodeState.NODE_ALIVE ? channels.get(node.getAddress()) : null;
+            if (channel != null && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+                channel.resetConnectBackoff();
+            }
+        }
     }
 
     @Override
