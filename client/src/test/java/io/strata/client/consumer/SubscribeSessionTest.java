@@ -2,6 +2,7 @@ package io.strata.client.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.MoreExecutors;
@@ -37,8 +38,7 @@ class SubscribeSessionTest {
         assertFalse(session.isOpen());
         CompletableFuture<SubscribeAnswer> joined = session.request(SubscribeRequest.newBuilder()
                 .setJoin(Join.newBuilder().setGroup("g").addTopics("t")));
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> joined.get(5, TimeUnit.SECONDS));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> joined.get(5, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof StrataClientException, e.getCause().toString());
         assertEquals(Status.Code.UNAVAILABLE, ((StrataClientException) e.getCause()).statusCode());
     }
